@@ -1,0 +1,83 @@
+"""The public API (django-ninja); schema at /api/openapi.json.
+
+Errors answer in Chinese and name the field: 422 {"detail": "...", "errors": {field: message}}.
+"""
+
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from jiuzhu.accounts.api import router as accounts_router
+from jiuzhu.households.api import FieldError
+from jiuzhu.households.api import router as households_router
+from jiuzhu.households.models import Household, Member
+
+api = NinjaAPI(
+    title="救助帮扶综合评估平台 API",
+    version="1.0",
+    description=(
+        "困难家庭档案等接口。先以用户名和密码调用 POST /api/token 取得令牌,"
+        "再以 Authorization: Bearer <令牌> 调用其他接口。所有查询只返回令牌所属用户授权区划内的数据。"
+    ),
+    urls_namespace="api",
+)
+api.add_router("", accounts_router)
+api.add_router("/households", households_router)
+
+_PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "date_from_datetime_parsing": "应为日期,格式 YYYY-MM-DD",
+    "date_parsing": "应为日期,格式 YYYY-MM-DD",
+    "date_type": "应为日期,格式 YYYY-MM-DD",
+    "model_attributes_type": "格式不正确",
+    "dict_type": "格式不正确",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def _label(name: str, in_member: bool) -> str:
+    models = (Member, Household) if in_member else (Household, Member)
+    for model in models:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: S112 - not a field of this model, try the next
+            continue
+    return {
+        "members": "家庭成员",
+        "id_number": "身份证号",
+        "username": "用户名",
+        "password": "密码",
+    }.get(name, name)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    errors: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [p for p in err.get("loc", ()) if p not in ("body", "payload", "query")]
+        path = ".".join(str(p) for p in loc) or "请求"
+        names = [p for p in loc if isinstance(p, str)]
+        in_member = "members" in names
+        field = names[-1] if names else "请求"
+        label = _label(field, in_member)
+        index = next((p for p in loc if isinstance(p, int)), None)
+        prefix = f"第{index + 1}名成员 " if in_member and index is not None else ""
+        errors[path] = (
+            f"{prefix}{label}:{_PYDANTIC_MESSAGES.get(err.get('type', ''), '格式不正确')}"
+        )
+    return api.create_response(
+        request, {"detail": ";".join(errors.values()), "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(FieldError)
+def field_error(request, exc: FieldError):
+    return api.create_response(request, {"detail": str(exc), "errors": exc.errors}, status=422)

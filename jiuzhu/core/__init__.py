@@ -1,0 +1,1 @@
+"""Pure domain code: no Django import (checked by import-linter)."""

@@ -1,0 +1,197 @@
+"""Reads of household files. Every function takes the acting user and applies
+their region scope and role, so no view or API endpoint can forget it. Asking
+for a household outside the scope raises DoesNotExist, exactly as for a
+household that does not exist."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from jiuzhu.accounts.roles import can_read_households
+from jiuzhu.core import idnumber
+from jiuzhu.regions.models import Level, Region, prefix_of
+
+from . import choices as c
+from .crypto import lookup_hash
+from .models import Household, Member
+
+_ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+
+
+def user_scope_codes(user) -> list[str]:
+    """Region codes granted to the user (cached on the user object per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_scope_codes", None)
+    if cached is None:
+        cached = list(user.grants.values_list("region_id", flat=True))
+        user._scope_codes = cached
+    return cached
+
+
+def household_scope(*, user) -> QuerySet[Household]:
+    """All households the user may read."""
+    if not can_read_households(user):
+        return Household.objects.none()
+    return Household.objects.under_codes(user_scope_codes(user))
+
+
+def region_scope(*, user) -> QuerySet[Region]:
+    codes = user_scope_codes(user)
+    if not codes:
+        return Region.objects.none()
+    from django.db.models import Q
+
+    condition = Q()
+    for code in codes:
+        condition |= Q(code__startswith=prefix_of(code))
+    return Region.objects.filter(condition)
+
+
+def village_choices(*, user) -> QuerySet[Region]:
+    return region_scope(user=user).filter(level=Level.VILLAGE).order_by("code")
+
+
+def township_choices(*, user) -> QuerySet[Region]:
+    return region_scope(user=user).filter(level__in=[Level.TOWNSHIP]).order_by("code")
+
+
+def household_list(
+    *,
+    user,
+    q: str = "",
+    region: str = "",
+    tag: str = "",
+) -> QuerySet[Household]:
+    """Households in scope, narrowed by a search text, a region code and a tag."""
+    qs = household_scope(user=user).select_related("village")
+    q = (q or "").strip()
+    if q:
+        if _ID_LIKE.match(q):
+            try:
+                number = idnumber.parse(q).number
+            except idnumber.InvalidIdNumber:
+                number = idnumber.normalise(q)
+            qs = qs.filter(members__id_hash=lookup_hash(number))
+        elif q.isdigit():
+            qs = qs.filter(number__startswith=q)
+        else:
+            villages = list(
+                village_choices(user=user)
+                .filter(name__contains=q)
+                .values_list("code", flat=True)[:50]
+            )
+            by_name = Member.objects.filter(name__startswith=q).values("household_id")
+            if villages:
+                qs = qs.filter(id__in=by_name) | qs.filter(village_id__in=villages)
+            else:
+                qs = qs.filter(id__in=by_name)
+    if region:
+        try:
+            qs = qs.filter(village__code__startswith=prefix_of(region))
+        except (ValueError, KeyError):
+            qs = qs.none()
+    if tag:
+        qs = qs.filter(**{tag: True}) if tag in c.TAG_LABELS else qs.none()
+    return qs.order_by("-id")
+
+
+def household_get(*, user, household_id) -> Household:
+    """Fetch one household in scope; raise Household.DoesNotExist otherwise."""
+    try:
+        pk = int(household_id)
+    except (TypeError, ValueError):
+        raise Household.DoesNotExist from None
+    return (
+        household_scope(user=user).select_related("village", "village__parent", "group").get(pk=pk)
+    )
+
+
+def member_get(*, user, member_id) -> Member:
+    """Fetch one member whose household is in scope; raise Member.DoesNotExist otherwise."""
+    try:
+        pk = int(member_id)
+    except (TypeError, ValueError):
+        raise Member.DoesNotExist from None
+    return Member.objects.select_related("household").get(
+        pk=pk, household__in=household_scope(user=user)
+    )
+
+
+@dataclass
+class Change:
+    at: datetime
+    who: str
+    kind: str  # 新建 / 修改 / 删除
+    subject: str
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
+
+
+def _display(model, name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    f = model._meta.get_field(name)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if name == "assistance_received":
+        return "、".join(c.Assistance(v).label for v in value if v in c.Assistance.values) or "—"
+    if name == "special_circumstances":
+        return "、".join(c.Special(v).label for v in value if v in c.Special.values) or "—"
+    if name in ("village", "group"):
+        region = Region.objects.filter(code=value).first()
+        return region.name if region else str(value)
+    return str(value)
+
+
+_SKIP = {"updated_at", "created_at", "head_name", "member_count", "household"}
+_KIND = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+def _changes_for(records, model, subject_of) -> list[Change]:
+    changes: list[Change] = []
+    records = list(records)
+    for i, rec in enumerate(records):
+        prev = records[i + 1] if i + 1 < len(records) and records[i + 1].id == rec.id else None
+        who = str(rec.history_user) if rec.history_user else "系统"
+        change = Change(rec.history_date, who, _KIND[rec.history_type], subject_of(rec))
+        if prev is not None and rec.history_type == "~":
+            delta = rec.diff_against(prev)
+            for ch in delta.changes:
+                if ch.field in _SKIP:
+                    continue
+                label = model._meta.get_field(ch.field).verbose_name
+                change.fields.append(
+                    (
+                        str(label),
+                        _display(model, ch.field, ch.old),
+                        _display(model, ch.field, ch.new),
+                    )
+                )
+            if not change.fields:
+                continue
+        changes.append(change)
+    return changes
+
+
+def household_history(*, household: Household) -> list[Change]:
+    """Every recorded change to the household and its members, newest first."""
+    h_records = (
+        Household.history.filter(id=household.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    m_records = (
+        Member.history.filter(household_id=household.pk)
+        .select_related("history_user")
+        .order_by("id", "-history_date", "-history_id")
+    )
+    changes = _changes_for(h_records, Household, lambda r: "家庭信息")
+    changes += _changes_for(m_records, Member, lambda r: f"成员 {r.name}")
+    changes.sort(key=lambda ch: ch.at, reverse=True)
+    return changes

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from jiuzhu.accounts import views as account_views
+
+from .api import api
+
+admin.site.site_header = "救助帮扶综合评估平台 管理后台"
+admin.site.site_title = "救助帮扶平台"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("dashboard/", account_views.dashboard, name="dashboard"),
+    path("accounts/", include("jiuzhu.accounts.urls")),
+    path("households/", include("jiuzhu.households.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
