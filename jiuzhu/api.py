@@ -3,8 +3,9 @@
 Errors answer in Chinese and name the field: 422 {"detail": "...", "errors": {field: message}}.
 """
 
+from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from jiuzhu.accounts.api import router as accounts_router
 from jiuzhu.households.api import FieldError
@@ -81,3 +82,17 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(FieldError)
 def field_error(request, exc: FieldError):
     return api.create_response(request, {"detail": str(exc), "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {"detail": "未提供有效的接口令牌:请先调用 POST /api/token 取得令牌,过期后重新获取"},
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return api.create_response(request, {"detail": "接口或记录不存在"}, status=404)

@@ -120,6 +120,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("JIUZHU_LOCKOUT_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "jiuzhu.accounts.views.lockout_response"  # JSON for /api/
 AXES_VERBOSE = False
 # A whole township office often shares one NAT address: locking by address would
 # lock every clerk out, so we lock the attacked username only.
@@ -145,6 +146,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# jiuzhu/ is a package, not an app, so its static/ must be listed explicitly.
+STATICFILES_DIRS = [BASE_DIR / "jiuzhu" / "static"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

@@ -9,12 +9,20 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Load the region tree once; tests roll back to this state.
+    with django_db_blocker.unblock():
+        luquan.load()
+
+
 @pytest.fixture
 def county(db):
     """The demo county's region tree (real townships, synthetic villages)."""
-    luquan.load()
     from jiuzhu.regions.models import Level, Region
 
-    townships = list(Region.objects.filter(level=Level.TOWNSHIP).order_by("code"))
-    villages = list(Region.objects.filter(level=Level.VILLAGE).order_by("code"))
+    if Region.objects.filter(level=Level.VILLAGE, code__startswith="530128").count() < luquan.VILLAGE_TOTAL:
+        luquan.load()  # a transactional (browser) test flushed the database
+    townships = list(Region.objects.filter(level=Level.TOWNSHIP, code__startswith="530128").order_by("code"))
+    villages = list(Region.objects.filter(level=Level.VILLAGE, code__startswith="530128").order_by("code"))
     return {"county": luquan.COUNTY, "townships": townships, "villages": villages}

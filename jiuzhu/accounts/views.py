@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from jiuzhu.households.choices import TAGS
 from jiuzhu.households.models import Household
 from jiuzhu.households.selectors import township_choices, user_scope_codes
-from jiuzhu.regions.models import Level, Region, prefix_of
+from jiuzhu.regions.models import Region, prefix_of
 
 from .forms import LoginForm
 from .roles import can_read_households, can_view_dashboard
@@ -16,6 +19,18 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What django-axes answers to a locked-out username (AXES_LOCKOUT_CALLABLE)."""
+    # API clients are programs: they need JSON they can parse, not the HTML page.
+    if request.path.startswith("/api/"):
+        minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+        detail = (
+            f"密码连续输错次数过多,该账户已被锁定{minutes}分钟。如需立即解锁,请联系系统管理员。"
+        )
+        return JsonResponse({"detail": detail}, status=429)
+    return render(request, "accounts/locked.html", status=429)
 
 
 @login_required
@@ -28,20 +43,36 @@ def home(request):
 
 
 def dashboard_rows(*, user) -> list[dict]:
-    """Counts by township under the user's grants: aggregates only, no names."""
+    """Counts by township under the user's grants: aggregates only, no names.
+
+    One grouped query (households by the township prefix of their village code)
+    rather than one per township, so the page stays quick on a big county."""
     codes = user_scope_codes(user)
-    townships = list(township_choices(user=user))
-    if not townships and codes:
-        # A grant below township level: show the granted villages instead.
-        townships = list(Region.objects.filter(code__in=codes))
-    rows = []
     aggregates = {
         "total": Count("id"),
         **{name: Count("id", filter=Q(**{name: True})) for name, _ in TAGS},
     }
-    for region in townships:
-        counts = Household.objects.under_codes([region.code]).aggregate(**aggregates)
-        rows.append({"region": region, **counts})
+    places = {t.code[:9]: t for t in township_choices(user=user)}
+    width = 9
+    if not places:
+        # A grant below township level (a village): count by village instead.
+        width = 12
+        places = {r.code[:12]: r for r in Region.objects.filter(code__in=codes)}
+    counted = {
+        row.pop("place"): row
+        for row in Household.objects.under_codes(codes)
+        .annotate(place=Substr("village_id", 1, width))
+        .order_by()
+        .values("place")
+        .annotate(**aggregates)
+    }
+    missing = [p.ljust(12, "0") for p in counted if p not in places]
+    places.update({r.code[:width]: r for r in Region.objects.filter(code__in=missing)})
+    empty = dict.fromkeys(aggregates, 0)
+    rows = []
+    for prefix, region in sorted(places.items()):
+        counts = counted.get(prefix, empty)
+        rows.append({"region": region, **counts, "tag_counts": [counts[n] for n, _ in TAGS]})
     return rows
 
 
@@ -50,12 +81,18 @@ def dashboard(request):
     if not can_view_dashboard(request.user):
         return render(request, "accounts/no_access.html", status=403)
     rows = dashboard_rows(user=request.user)
-    totals = {key: sum(r[key] for r in rows) for key in ["total", *[n for n, _ in TAGS]]}
+    keys = ["total", *[n for n, _ in TAGS]]
+    totals = {key: sum(r[key] for r in rows) for key in keys}
     return render(
         request,
         "accounts/dashboard.html",
-        {"rows": rows, "tags": TAGS, "totals": totals, "Level": Level},
+        {
+            "rows": rows,
+            "tags": TAGS,
+            "totals": totals,
+            "total_tag_counts": [totals[n] for n, _ in TAGS],
+        },
     )
 
 
-__all__ = ["LoginView", "home", "dashboard", "prefix_of"]
+__all__ = ["LoginView", "home", "dashboard", "lockout_response", "prefix_of"]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
@@ -191,6 +191,7 @@ class HouseholdOut(Schema):
     member_count: int
     tags: list[str]
     address: str
+    phone: str
     source: str
     tag_tekun: bool
     tag_dibao: bool
@@ -338,7 +339,7 @@ def household_create(request, payload: HouseholdIn):
     if problems:
         raise FieldError({"members": ";".join(problems)})
     household = services.household_create(actor=request.user, fields=fields, members=members)
-    return 201, _household_out(_get(request.user, household.pk), with_members=True)
+    return Status(201, _household_out(_get(request.user, household.pk), with_members=True))
 
 
 @router.get("/{household_id}", response=HouseholdDetailOut, summary="查看一户家庭档案")

@@ -16,7 +16,9 @@ from . import choices as c
 from .crypto import lookup_hash
 from .models import Household, Member
 
-HOUSEHOLD_FIELDS = [
+# Tuples, not lists: Django's inline formset appends its foreign key to
+# Meta.fields in place, which would leak "household" into every other user.
+HOUSEHOLD_FIELDS = (
     "village", "group", "address", "phone", "source",
     *[name for name, _ in c.TAGS],
     "business_income", "rental_income", "support_income", "subsidy_income",
@@ -26,14 +28,14 @@ HOUSEHOLD_FIELDS = [
     "housing_safety", "housing_tenure", "rent_expense",
     "assistance_received", "special_circumstances", "disaster_loss", "special_note",
     "surveyed_on",
-]  # fmt: skip
+)  # fmt: skip
 
-MEMBER_FIELDS = [
+MEMBER_FIELDS = (
     "relation", "name", "phone", "occupation", "labour_ability", "skill",
     "wage_income", "pension_income", "health_status", "disease", "self_care",
     "dibao_status", "disability_type", "disability_grade", "disability_subsidy",
     "school_stage", "education_expense",
-]  # fmt: skip
+)  # fmt: skip
 
 
 class HouseholdForm(forms.ModelForm):
@@ -53,7 +55,10 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = HOUSEHOLD_FIELDS
-        widgets = {"surveyed_on": forms.DateInput(attrs={"type": "date"})}
+        # type=date needs ISO values whatever the locale (zh-hans would render 2024/05/01).
+        widgets = {
+            "surveyed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, village_choices=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,9 +12,10 @@ from django.db.models import Max
 from jiuzhu.accounts.models import AccessAction, AccessLog
 from jiuzhu.accounts.roles import can_edit_households, can_reveal_id
 from jiuzhu.core import idnumber
-from jiuzhu.regions.models import Region
+from jiuzhu.regions.models import Region, prefix_of
 
 from . import choices as c
+from . import selectors
 from .crypto import decrypt, encrypt, lookup_hash
 from .models import Household, Member
 
@@ -22,6 +23,14 @@ from .models import Household, Member
 def _require_editor(actor) -> None:
     if not can_edit_households(actor):
         raise PermissionDenied("您的角色不能修改家庭档案")
+
+
+def _require_scope(actor, household: Household) -> None:
+    # The pages and the API already fetch through selectors; checking here too
+    # keeps every other caller (imports, scripts) inside the actor's regions.
+    code = household.village_id or ""
+    if not any(code.startswith(prefix_of(g)) for g in selectors.user_scope_codes(actor)):
+        raise PermissionDenied("该家庭不在您的管辖范围内")
 
 
 def household_number_next(*, village: Region) -> str:
@@ -49,6 +58,11 @@ def _refresh_summary(household: Household) -> None:
     household.head_name, household.member_count = head or "", household.members.count()
 
 
+def _head_id(household: Household) -> int | None:
+    # Read from the database: a validated form has already changed the instance.
+    return household.members.filter(relation=c.Relation.HEAD).values_list("pk", flat=True).first()
+
+
 def _set(obj, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(obj, name, value)
@@ -61,6 +75,7 @@ def household_create(*, actor, fields: dict[str, Any], members: list[dict[str, A
     village = Region.objects.select_for_update().get(pk=fields["village"].pk)
     household = Household(created_by=actor, number=household_number_next(village=village))
     _set(household, fields)
+    _require_scope(actor, household)
     household._history_user = actor
     household._change_reason = "新建档案"
     household.save()
@@ -74,7 +89,9 @@ def household_create(*, actor, fields: dict[str, Any], members: list[dict[str, A
 def household_update(*, actor, household: Household, fields: dict[str, Any]) -> Household:
     """Change household-level information."""
     _require_editor(actor)
+    _require_scope(actor, household)
     _set(household, fields)
+    _require_scope(actor, household)
     household._history_user = actor
     household.save()
     return household
@@ -96,6 +113,7 @@ def _member_save(*, actor, household: Household, member: Member, fields: dict[st
 def member_add(*, actor, household: Household, fields: dict[str, Any]) -> Member:
     """Add a member to a household."""
     _require_editor(actor)
+    _require_scope(actor, household)
     member = _member_save(actor=actor, household=household, member=Member(), fields=fields)
     _refresh_summary(household)
     return member
@@ -105,6 +123,7 @@ def member_add(*, actor, household: Household, fields: dict[str, Any]) -> Member
 def member_update(*, actor, member: Member, fields: dict[str, Any]) -> Member:
     """Change a member; an empty id_number keeps the stored one."""
     _require_editor(actor)
+    _require_scope(actor, member.household)
     member = _member_save(actor=actor, household=member.household, member=member, fields=fields)
     _refresh_summary(member.household)
     return member
@@ -114,9 +133,10 @@ def member_update(*, actor, member: Member, fields: dict[str, Any]) -> Member:
 def member_remove(*, actor, member: Member) -> None:
     """Remove a member (moved out, deceased); the history keeps the record."""
     _require_editor(actor)
-    if member.relation == c.Relation.HEAD:
-        raise PermissionDenied("不能删除户主,请先变更户主")
+    _require_scope(actor, member.household)
     household = member.household
+    if member.pk == _head_id(household):
+        raise PermissionDenied("不能删除户主,请先变更户主")
     member._history_user = actor
     member.delete()
     _refresh_summary(household)
@@ -127,6 +147,7 @@ def id_number_reveal(*, actor, member: Member) -> str:
     """Return the full ID number to a role that needs it, and log the reveal."""
     if not can_reveal_id(actor):
         raise PermissionDenied("您的角色无权查看完整身份证号")
+    _require_scope(actor, member.household)
     AccessLog.objects.create(
         user=actor,
         action=AccessAction.REVEAL_ID,
@@ -151,10 +172,26 @@ def household_visit_save(
     if household is None:
         return household_create(actor=actor, fields=fields, members=members_new)
     household_update(actor=actor, household=household, fields=fields)
-    for member in members_removed:
-        member_remove(actor=actor, member=member)
+    # At most one head may exist at any moment (database constraint), so a
+    # change of head saves the outgoing head first and the incoming one last.
+    becomes_head, stays_other = [], []
     for member, member_fields in members_changed:
-        _require_editor(actor)
+        is_head = member_fields.get("relation", member.relation) == c.Relation.HEAD
+        (becomes_head if is_head else stays_other).append((member, member_fields))
+    head_id = _head_id(household)
+    new_head = any(m.pk != head_id for m, _ in becomes_head) or any(
+        f.get("relation") == c.Relation.HEAD for f in members_new
+    )
+    for member, member_fields in stays_other:
+        _member_save(actor=actor, household=household, member=member, fields=member_fields)
+    for member in members_removed:
+        if member.pk == head_id and new_head:
+            # The visit names the new head in the same save: removing the old one is fine.
+            member._history_user = actor
+            member.delete()
+        else:
+            member_remove(actor=actor, member=member)
+    for member, member_fields in becomes_head:
         _member_save(actor=actor, household=household, member=member, fields=member_fields)
     for member_fields in members_new:
         _member_save(actor=actor, household=household, member=Member(), fields=member_fields)

@@ -12,6 +12,6 @@ urlpatterns = [
     path("members/<int:member_id>/reveal/", views.member_reveal_view, name="reveal"),
     path("import/", views_spreadsheets.import_upload_view, name="import"),
     path("import/template.xlsx", views_spreadsheets.import_template_view, name="import_template"),
-    path("import/<int:batch_id>/", views_spreadsheets.import_preview_view, name="import_preview"),
+    path("import/<str:token>/", views_spreadsheets.import_preview_view, name="import_preview"),
     path("export.xlsx", views_spreadsheets.export_view, name="export"),
 ]

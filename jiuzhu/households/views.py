@@ -1,3 +1,6 @@
+"""Pages a clerk uses: the household list, the household file, the home-visit
+form. Each view checks the role, calls one selector or service, and renders."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -5,8 +8,10 @@ from django.core.paginator import Paginator
 from django.forms import inlineformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import escape
+from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from jiuzhu.accounts.roles import (
     can_edit_households,
@@ -15,6 +20,7 @@ from jiuzhu.accounts.roles import (
     can_read_households,
     can_reveal_id,
 )
+from jiuzhu.regions.models import Level
 
 from . import choices as c
 from . import selectors, services
@@ -29,32 +35,54 @@ def _require_reader(user) -> None:
         raise Http404
 
 
+def _region_filter_options(user) -> list[tuple]:
+    """(township or None, villages) pairs for the region filter's optgroups."""
+    townships = list(selectors.township_choices(user=user))
+    villages = list(selectors.village_choices(user=user))
+    by_parent: dict[str, list] = {}
+    for v in villages:
+        by_parent.setdefault(v.parent_id, []).append(v)
+    groups = [(t, by_parent.pop(t.code, [])) for t in townships]
+    # Villages granted without their township (a village worker's own village).
+    loose = [v for vs in by_parent.values() for v in vs]
+    if loose:
+        groups.append((None, loose))
+    return groups
+
+
+def _wants_fragment(request) -> bool:
+    # htmx swaps only the results; a history restore needs the whole page.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
 @login_required
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")  # the same URL answers two shapes
 def household_list_view(request):
     _require_reader(request.user)
-    q = request.GET.get("q", "")
+    q = request.GET.get("q", "").strip()
     region = request.GET.get("region", "")
     tag = request.GET.get("tag", "")
     qs = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if _wants_fragment(request):
+        return render(request, "households/_results.html", {"page": page})
+    region_options = _region_filter_options(request.user)
     context = {
         "page": page,
         "q": q,
         "region": region,
         "tag": tag,
         "tags": c.TAGS,
-        "townships": selectors.township_choices(user=request.user),
-        "villages": selectors.village_choices(user=request.user)
-        if len(selectors.user_scope_codes(request.user))
-        else [],
+        "region_options": region_options,
+        # One village and nothing above it: a region filter would offer no choice.
+        "show_region_filter": sum(len(vs) + (t is not None) for t, vs in region_options) > 1,
         "can_edit": can_edit_households(request.user),
         "can_export": can_export(request.user),
         "can_import": can_import(request.user),
     }
-    template = (
-        "households/_results.html" if request.headers.get("HX-Request") else "households/list.html"
-    )
-    return render(request, template, context)
+    return render(request, "households/list.html", context)
 
 
 @login_required
@@ -74,20 +102,43 @@ def household_detail_view(request, household_id: int):
     return render(request, "households/detail.html", context)
 
 
-MemberFormSet = inlineformset_factory(
-    Household,
-    Member,
-    form=MemberForm,
-    fields=MEMBER_FIELDS,
-    extra=0,
-    can_delete=True,
-)
-
-
 def _member_fields(form) -> dict:
     data = {name: form.cleaned_data[name] for name in MEMBER_FIELDS}
     data["id_number"] = form.cleaned_data.get("id_number", "")
     return data
+
+
+def _scope_household_form(form: HouseholdForm, *, user, villages) -> None:
+    """Offer only the user's own villages and groups, named so a county clerk can tell
+    two 新村 apart."""
+    if len({v.parent_id for v in villages}) > 1:
+        form.fields["village"].label_from_instance = lambda r: f"{r.parent.name} {r.name}"
+    form.fields["village"].empty_label = "请选择村(居)"
+    form.fields["group"].queryset = selectors.region_scope(user=user).filter(level=Level.GROUP)
+    form.fields["group"].empty_label = "(不填)"
+
+
+def _split_members(formset) -> tuple[list, list, list, list[dict]]:
+    """Sort the member forms into new / changed / removed, and the list the
+    cross-member rules (one head, no repeated ID) are checked against."""
+    new, changed, removed, kept = [], [], [], []
+    for f in formset.forms:
+        deleting = formset.can_delete and formset._should_delete_form(f)
+        if f.instance.pk and deleting:
+            removed.append(f.instance)
+            continue
+        if not f.instance.pk and (deleting or not f.has_changed()):
+            continue  # an added box left empty, or added then ticked for removal
+        data = _member_fields(f)
+        if f.instance.pk:
+            if f.has_changed():
+                changed.append((f.instance, data))
+            if not data["id_number"]:
+                data = {**data, "id_number": "stored:" + str(f.instance.pk)}
+        else:
+            new.append(data)
+        kept.append(data)
+    return new, changed, removed, kept
 
 
 @login_required
@@ -101,40 +152,24 @@ def household_edit_view(request, household_id: int | None = None):
             household = selectors.household_get(user=request.user, household_id=household_id)
         except Household.DoesNotExist:
             raise Http404 from None
-    villages = selectors.village_choices(user=request.user)
-    extra = 1 if household is None else 0
+    villages = selectors.village_choices(user=request.user).select_related("parent")
     FormSet = inlineformset_factory(
         Household,
         Member,
         form=MemberForm,
         fields=MEMBER_FIELDS,
-        extra=extra,
-        can_delete=household is not None,
+        extra=1 if household is None else 0,
+        can_delete=True,
     )
+    cross_errors: list[str] = []
     if request.method == "POST":
         form = HouseholdForm(request.POST, instance=household, village_choices=villages)
         formset = FormSet(request.POST, instance=household or Household(), prefix="m")
-        cross_errors: list[str] = []
+        _scope_household_form(form, user=request.user, villages=villages)
         if form.is_valid() and formset.is_valid():
-            kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
-            kept = [f for f in kept if not (formset.can_delete and formset._should_delete_form(f))]
-            summary = []
-            for f in kept:
-                data = _member_fields(f)
-                if f.instance.pk and not data["id_number"]:
-                    data["id_number"] = "stored:" + str(f.instance.pk)
-                summary.append(data)
-            cross_errors = members_cross_check(summary)
+            new, changed, removed, kept = _split_members(formset)
+            cross_errors = members_cross_check(kept)
             if not cross_errors:
-                new, changed, removed = [], [], []
-                for f in formset.forms:
-                    if f.instance.pk and formset.can_delete and formset._should_delete_form(f):
-                        removed.append(f.instance)
-                    elif f.instance.pk:
-                        if f.has_changed():
-                            changed.append((f.instance, _member_fields(f)))
-                    elif f.has_changed():
-                        new.append(_member_fields(f))
                 try:
                     saved = services.household_visit_save(
                         actor=request.user,
@@ -149,11 +184,18 @@ def household_edit_view(request, household_id: int | None = None):
                 else:
                     messages.success(request, f"已保存家庭档案 {saved.number}")
                     return redirect("households:detail", household_id=saved.pk)
-        messages.error(request, "表单有错误,请按红色提示修改后再保存,尚未保存任何内容。")
     else:
-        form = HouseholdForm(instance=household, village_choices=villages)
-        formset = FormSet(instance=household or Household(), prefix="m")
-        cross_errors = []
+        initial = {}
+        if household is None:
+            initial["surveyed_on"] = timezone.localdate()
+            only = list(villages[:2])
+            if len(only) == 1:
+                initial["village"] = only[0]
+        form = HouseholdForm(instance=household, initial=initial, village_choices=villages)
+        # A new household's first member is usually the head the clerk is talking to.
+        first = [{"relation": c.Relation.HEAD}] if household is None else []
+        formset = FormSet(instance=household or Household(), prefix="m", initial=first)
+        _scope_household_form(form, user=request.user, villages=villages)
     return render(
         request,
         "households/edit.html",
@@ -162,7 +204,9 @@ def household_edit_view(request, household_id: int | None = None):
             "formset": formset,
             "h": household,
             "cross_errors": cross_errors,
-            "tags": c.TAGS,
+            "has_errors": bool(
+                cross_errors or form.errors or any(formset.errors) or formset.non_form_errors()
+            ),
         },
     )
 
@@ -177,5 +221,10 @@ def member_reveal_view(request, member_id: int):
     try:
         number = services.id_number_reveal(actor=request.user, member=member)
     except PermissionDenied:
-        return HttpResponse("无权查看", status=403)
-    return HttpResponse(f'<span class="id-full">{escape(number)}</span>')
+        return HttpResponse("无权查看完整身份证号", status=403)
+    return HttpResponse(
+        format_html(
+            '<span class="id-full">{}</span><small class="hint reveal-note">本次查看已记入日志</small>',
+            number,
+        )
+    )
