@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jiuzhu.regions",
     "jiuzhu.accounts",
     "jiuzhu.households",
+    "jiuzhu.assessment",
     "jiuzhu.demo",
 ]
 

@@ -18,6 +18,7 @@ from . import choices as c
 from . import selectors
 from .crypto import decrypt, encrypt, lookup_hash
 from .models import Household, Member
+from .signals import household_changed
 
 
 def _require_editor(actor) -> None:
@@ -58,6 +59,11 @@ def _refresh_summary(household: Household) -> None:
     household.head_name, household.member_count = head or "", household.members.count()
 
 
+def _after_change(household: Household, actor) -> None:
+    # Listeners (the re-assessment) run in this same transaction.
+    household_changed.send(sender=Household, household=household, actor=actor)
+
+
 def _head_id(household: Household) -> int | None:
     # Read from the database: a validated form has already changed the instance.
     return household.members.filter(relation=c.Relation.HEAD).values_list("pk", flat=True).first()
@@ -82,19 +88,25 @@ def household_create(*, actor, fields: dict[str, Any], members: list[dict[str, A
     for member_fields in members:
         _member_save(actor=actor, household=household, member=Member(), fields=member_fields)
     _refresh_summary(household)
+    _after_change(household, actor)
     return household
 
 
 @transaction.atomic
 def household_update(*, actor, household: Household, fields: dict[str, Any]) -> Household:
     """Change household-level information."""
+    _household_fields_save(actor=actor, household=household, fields=fields)
+    _after_change(household, actor)
+    return household
+
+
+def _household_fields_save(*, actor, household: Household, fields: dict[str, Any]) -> None:
     _require_editor(actor)
     _require_scope(actor, household)
     _set(household, fields)
     _require_scope(actor, household)
     household._history_user = actor
     household.save()
-    return household
 
 
 def _member_save(*, actor, household: Household, member: Member, fields: dict[str, Any]) -> Member:
@@ -116,6 +128,7 @@ def member_add(*, actor, household: Household, fields: dict[str, Any]) -> Member
     _require_scope(actor, household)
     member = _member_save(actor=actor, household=household, member=Member(), fields=fields)
     _refresh_summary(household)
+    _after_change(household, actor)
     return member
 
 
@@ -126,6 +139,7 @@ def member_update(*, actor, member: Member, fields: dict[str, Any]) -> Member:
     _require_scope(actor, member.household)
     member = _member_save(actor=actor, household=member.household, member=member, fields=fields)
     _refresh_summary(member.household)
+    _after_change(member.household, actor)
     return member
 
 
@@ -140,6 +154,7 @@ def member_remove(*, actor, member: Member) -> None:
     member._history_user = actor
     member.delete()
     _refresh_summary(household)
+    _after_change(household, actor)
 
 
 @transaction.atomic
@@ -171,7 +186,7 @@ def household_visit_save(
     """Save one home-visit form: the household and all its member changes at once."""
     if household is None:
         return household_create(actor=actor, fields=fields, members=members_new)
-    household_update(actor=actor, household=household, fields=fields)
+    _household_fields_save(actor=actor, household=household, fields=fields)
     # At most one head may exist at any moment (database constraint), so a
     # change of head saves the outgoing head first and the incoming one last.
     becomes_head, stays_other = [], []
@@ -185,15 +200,15 @@ def household_visit_save(
     for member, member_fields in stays_other:
         _member_save(actor=actor, household=household, member=member, fields=member_fields)
     for member in members_removed:
-        if member.pk == head_id and new_head:
-            # The visit names the new head in the same save: removing the old one is fine.
-            member._history_user = actor
-            member.delete()
-        else:
-            member_remove(actor=actor, member=member)
+        if member.pk == head_id and not new_head:
+            raise PermissionDenied("不能删除户主,请先变更户主")
+        # When the visit names a new head in the same save, removing the old one is fine.
+        member._history_user = actor
+        member.delete()
     for member, member_fields in becomes_head:
         _member_save(actor=actor, household=household, member=member, fields=member_fields)
     for member_fields in members_new:
         _member_save(actor=actor, household=household, member=Member(), fields=member_fields)
     _refresh_summary(household)
+    _after_change(household, actor)
     return household

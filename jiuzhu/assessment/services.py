@@ -1,0 +1,153 @@
+"""Writes of the assessment app: run and store assessments, manage model versions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from jiuzhu.accounts.models import Role
+from jiuzhu.engine.assess import Assessment as EngineAssessment
+from jiuzhu.engine.assess import assess
+from jiuzhu.engine.model import DEFAULT_MODEL, FACTOR_LABELS, FACTORS, FactorModel, ModelError
+from jiuzhu.households.models import Household
+from jiuzhu.regions.models import prefix_of
+
+from .inputs import household_input, to_json
+from .models import Assessment, EconomicStandard, ModelStatus, ModelVersion
+
+MODEL_EDITORS = frozenset({Role.COUNTY_STAFF, Role.ADMIN})
+
+
+def active_model_version() -> ModelVersion:
+    """The model version in force; the default model is created on first use."""
+    version = ModelVersion.objects.filter(status=ModelStatus.ACTIVE).first()
+    if version is None:
+        version, _ = ModelVersion.objects.get_or_create(
+            version="v1",
+            defaults={
+                "name": DEFAULT_MODEL["name"],
+                "data": DEFAULT_MODEL,
+                "status": ModelStatus.ACTIVE,
+                "activated_at": timezone.now(),
+                "note": "按原州区试点模型设定的默认参数",
+            },
+        )
+    return version
+
+
+def engine_model(version: ModelVersion) -> FactorModel:
+    return FactorModel.from_data(version.data, version.version)
+
+
+def economic_standard_for(code: str) -> dict:
+    """The economic-check settings of the county containing `code`."""
+    county = code[:6] + "000000"
+    standard = EconomicStandard.objects.filter(county_id=county).first()
+    return standard.as_engine_dict() if standard else {}
+
+
+def explain(result: EngineAssessment) -> dict:
+    return {
+        "factors": {f: list(result.factors.factors[f].reasons) for f in FACTORS},
+        "economic": list(result.economic.lines),
+        "circle": result.circle_reason,
+    }
+
+
+def assessment_fields(result: EngineAssessment) -> dict:
+    f = result.factors
+    return {
+        **{name: f.factors[name].score for name in FACTORS},
+        "index": f.index,
+        "causes": list(f.causes),
+        "primary_cause": f.primary_cause or "",
+        "multi_cause": f.multi_cause,
+        "cause_count": len(f.causes),
+        "circle": result.circle,
+        "monthly_income_per_capita": result.economic.monthly_per_capita,
+        "below_standard": result.economic.below_standard,
+        "below_edge": result.economic.below_edge,
+        "needs": [{"category": n.category, "reason": n.reason} for n in result.needs],
+    }
+
+
+@transaction.atomic
+def assessment_run(*, actor, household: Household, trigger: str = "manual") -> Assessment:
+    """Assess one household with the active model and store the result as the latest."""
+    if actor is not None and actor.role not in (
+        Role.VILLAGE_WORKER,
+        Role.TOWNSHIP_STAFF,
+        Role.COUNTY_STAFF,
+    ):
+        raise PermissionDenied("您的角色不能发起评估")
+    version = active_model_version()
+    inputs = household_input(household)
+    result = assess(inputs, engine_model(version), economic_standard_for(household.village_id))
+    Assessment.objects.filter(household=household, is_latest=True).update(is_latest=False)
+    return Assessment.objects.create(
+        household=household,
+        model_version=version,
+        is_latest=True,
+        reasons=explain(result),
+        inputs=to_json(inputs),
+        assessed_by=actor,
+        assessed_at=timezone.now(),
+        trigger=trigger,
+        **assessment_fields(result),
+    )
+
+
+def _require_model_editor(actor) -> None:
+    if actor.role not in MODEL_EDITORS:
+        raise PermissionDenied("只有县民政局可以修改评估模型")
+
+
+@transaction.atomic
+def model_version_create(*, actor, data: dict, name: str, note: str = "") -> ModelVersion:
+    """Save a draft model version after checking every parameter."""
+    _require_model_editor(actor)
+    try:
+        FactorModel.from_data(data, "draft")
+    except (ModelError, KeyError, TypeError) as exc:
+        raise ModelError(str(exc)) from exc
+    number = ModelVersion.objects.count() + 1
+    while ModelVersion.objects.filter(version=f"v{number}").exists():
+        number += 1
+    version = ModelVersion(version=f"v{number}", name=name, data=data, note=note, created_by=actor)
+    version._history_user = actor
+    version.save()
+    return version
+
+
+@transaction.atomic
+def model_version_activate(*, actor, version: ModelVersion) -> ModelVersion:
+    """Make a draft the model in force; the previous one is retired, nothing is deleted."""
+    _require_model_editor(actor)
+    if version.status != ModelStatus.DRAFT:
+        raise ModelError("只能启用草稿状态的模型版本")
+    for old in ModelVersion.objects.select_for_update().filter(status=ModelStatus.ACTIVE):
+        old.status = ModelStatus.RETIRED
+        old._history_user = actor
+        old.save()
+    version.status = ModelStatus.ACTIVE
+    version.activated_by = actor
+    version.activated_at = timezone.now()
+    version._history_user = actor
+    version.save()
+    return version
+
+
+def scope_allows(actor, household: Household) -> bool:
+    from jiuzhu.households.selectors import user_scope_codes
+
+    return any(household.village_id.startswith(prefix_of(code)) for code in user_scope_codes(actor))
+
+
+__all__ = [
+    "FACTOR_LABELS",
+    "assessment_run",
+    "model_version_activate",
+    "model_version_create",
+    "scope_allows",
+]
