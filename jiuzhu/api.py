@@ -23,6 +23,7 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("/households", households_router)
+api.add_router("/households", "jiuzhu.assessment.api.router")  # GET /households/{id}/assessment
 
 _PYDANTIC_MESSAGES = {
     "missing": "必填",

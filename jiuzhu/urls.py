@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", account_views.dashboard, name="dashboard"),
     path("accounts/", include("jiuzhu.accounts.urls")),
     path("households/", include("jiuzhu.households.urls")),
+    path("assessment/", include("jiuzhu.assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

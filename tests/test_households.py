@@ -566,3 +566,17 @@ def test_the_database_refuses_a_disability_grade_that_contradicts_the_type(villa
             fields=member_data(relation="child", disability_type=kind, disability_grade=grade),
         )
     assert household.members.count() == 2
+
+
+@pytest.mark.core
+def test_the_household_number_after_9999_is_10000_not_a_duplicate(county):
+    from jiuzhu.households.models import Household
+    from jiuzhu.households.services import household_number_next
+
+    village = county["villages"][5]
+    first = make_household(village=village.code)
+    Household.objects.filter(pk=first.pk).update(number=f"{village.code}9999")
+    assert household_number_next(village=village) == f"{village.code}10000"
+    second = make_household(village=village.code)
+    assert second.number == f"{village.code}10000"
+    assert household_number_next(village=village) == f"{village.code}10001"

@@ -45,6 +45,18 @@ class ModelVersion(models.Model):
         related_name="+",
     )
     activated_at = models.DateTimeField("启用时间", null=True, blank=True)
+    # The last impact preview of a draft on the county's households: a draft is
+    # activated only after someone has seen (and so answered for) these numbers.
+    preview = models.JSONField("影响预览", null=True, blank=True)
+    previewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="预览人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    previewed_at = models.DateTimeField("预览时间", null=True, blank=True)
 
     history = HistoricalRecords(verbose_name="模型版本变更记录", related_name="+")
 

@@ -151,3 +151,82 @@ __all__ = [
     "model_version_create",
     "scope_allows",
 ]
+
+
+# ---- Added with the assessment pages: preview record, 低保 standard, elderly ability ----
+
+
+@transaction.atomic
+def model_version_preview_save(*, actor, version: ModelVersion, preview: dict) -> ModelVersion:
+    """Record that the actor saw a draft's impact on the county (and what it showed)."""
+    _require_model_editor(actor)
+    if version.status != ModelStatus.DRAFT:
+        raise ModelError("只能预览草稿状态的模型版本")
+    version.preview = preview
+    version.previewed_by = actor
+    version.previewed_at = timezone.now()
+    version._history_user = actor
+    version.save()
+    return version
+
+
+@transaction.atomic
+def economic_standard_save(*, actor, county, fields: dict) -> EconomicStandard:
+    """Set a county's 低保 standard and check rules; the old values stay in its history."""
+    if actor.role not in MODEL_EDITORS:
+        raise PermissionDenied("只有县民政局可以修改低保标准")
+    standard = EconomicStandard.objects.select_for_update().filter(county=county).first()
+    standard = standard or EconomicStandard(county=county)
+    for name, value in fields.items():
+        setattr(standard, name, value)
+    standard._history_user = actor
+    standard.save()
+    return standard
+
+
+@transaction.atomic
+def elderly_assessment_record(
+    *,
+    actor,
+    member,
+    items: dict[str, int],
+    coma: bool = False,
+    dementia: bool = False,
+    mental_disorder: bool = False,
+    risk_events_30d: int = 0,
+):
+    """Grade an older member's ability (GB/T 42195-2022), store it, re-assess the household.
+
+    Raises ValueError naming the item when a score is out of range; nothing is saved.
+    """
+    from jiuzhu.engine.elderly import elderly_ability
+
+    from .models import ElderlyAssessment
+
+    if actor.role not in (Role.VILLAGE_WORKER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF):
+        raise PermissionDenied("您的角色不能录入老年人能力评估")
+    result = elderly_ability(
+        items,
+        coma=coma,
+        dementia=dementia,
+        mental_disorder=mental_disorder,
+        risk_events_30d=risk_events_30d,
+    )
+    record = ElderlyAssessment.objects.create(
+        member=member,
+        items={code: int(score) for code, score in items.items()},
+        coma=coma,
+        dementia=dementia,
+        mental_disorder=mental_disorder,
+        risk_events_30d=risk_events_30d,
+        total=result.total,
+        initial_level=result.initial_level,
+        level=result.level,
+        level_name=result.level_name,
+        reasons=list(result.reasons),
+        assessed_by=actor,
+    )
+    # The level feeds the 照护 need (MemberInput.elderly_level), so the household's
+    # assessment is out of date the moment this row exists.
+    assessment_run(actor=actor, household=member.household, trigger="elderly")
+    return record

@@ -127,6 +127,34 @@ class Household(models.Model):
         verbose_name = "困难家庭"
         verbose_name_plural = "困难家庭"
         ordering = ["-id"]
+        # Lists are scoped by village code prefix (LIKE '530128109%', which
+        # varchar_pattern_ops lets PostgreSQL answer from an index; other
+        # databases ignore opclasses) and ordered newest first: (village, id)
+        # covers both. A partial index per rare status tag keeps a tag filter and
+        # its count cheap among a million households (bench/registry_bench.py);
+        # 低保 covers about half of all files, so a plain scan meets its rows at once.
+        indexes = [
+            models.Index(
+                fields=["village", "id"],
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+                name="household_village_id_idx",
+            ),
+        ] + [
+            models.Index(
+                fields=["village", "id"],
+                condition=models.Q(**{field: True}),
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+                name=f"household_{short}_idx",
+            )
+            for field, short in [
+                ("tag_tekun", "tekun"),
+                ("tag_dibao_edge", "edge"),
+                ("tag_orphan", "orphan"),
+                ("tag_unsupported_child", "unsupported"),
+                ("tag_monitored", "monitored"),
+                ("tag_rigid_expense", "rigid"),
+            ]
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.head_name}"
@@ -214,6 +242,22 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]
+        # Name search (a surname, a full name) goes either way between names and
+        # households: household ids by name prefix, or "has this household a
+        # member named 李…". With both columns in each index PostgreSQL answers
+        # from the index alone instead of reading a member row per step.
+        indexes = [
+            models.Index(
+                fields=["name", "household"],
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+                name="member_name_household_idx",
+            ),
+            models.Index(
+                fields=["household", "name"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="member_household_name_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

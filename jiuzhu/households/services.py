@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models.functions import Length
 
 from jiuzhu.accounts.models import AccessAction, AccessLog
 from jiuzhu.accounts.roles import can_edit_households, can_reveal_id
@@ -36,7 +36,14 @@ def _require_scope(actor, household: Household) -> None:
 
 def household_number_next(*, village: Region) -> str:
     """Next household number in a village: the village code and a 4-digit sequence."""
-    last = Household.objects.filter(number__startswith=village.code).aggregate(m=Max("number"))["m"]
+    # Longest first: past 9999 the sequence has 5 digits and "…10000" < "…9999" as text.
+    last = (
+        Household.objects.filter(number__startswith=village.code)
+        .annotate(width=Length("number"))
+        .order_by("-width", "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     seq = int(last[len(village.code) :]) + 1 if last else 1
     return f"{village.code}{seq:04d}"
 

@@ -9,6 +9,7 @@ from django.forms import inlineformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -28,6 +29,26 @@ from .forms import MEMBER_FIELDS, HouseholdForm, MemberForm, members_cross_check
 from .models import Household, Member
 
 PAGE_SIZE = 20
+# Counting stops here: an exact count of a million households costs more than the
+# page itself. A search stops sooner, as "李" alone matches a quarter of a county.
+LIST_COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at `cap`; `capped` says there are more."""
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        # Unordered: any cap+1 rows will do, so PostgreSQL may take the cheapest.
+        found = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
 
 
 def _require_reader(user) -> None:
@@ -65,7 +86,8 @@ def household_list_view(request):
     region = request.GET.get("region", "")
     tag = request.GET.get("tag", "")
     qs = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if q else LIST_COUNT_CAP
+    page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     if _wants_fragment(request):
         return render(request, "households/_results.html", {"page": page})
     region_options = _region_filter_options(request.user)

@@ -1,0 +1,809 @@
+"""Re-assess a whole region at once: households in, stored assessments out.
+
+The vectorised engine path (jiuzhu.engine.batch) scores the households; this
+module feeds it from the database and writes its results:
+
+1. load: one query for the households, one for their members, one for the
+   members' latest elderly-ability levels. On PostgreSQL the rows stream out
+   by `COPY (SELECT …) TO STDOUT` as CSV and Polars parses them; amounts are
+   cast to float in SQL (what `float(Decimal)` gives in `household_input`).
+2. score with the active model (or the one given) and each county's economic
+   standard.
+3. write, in one transaction: lock the assessment table against concurrent
+   single re-assessments, leave out households someone re-assessed since the
+   load began, mark the old latest rows, insert the new ones (PostgreSQL:
+   COPY; SQLite: bulk insert). Rows carry `trigger="batch"`, no assessor and
+   no reasons (recomputed on display from the stored `inputs`, which equal
+   `to_json(household_input(household))` — tests check it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jiuzhu.engine import batch as engine
+from jiuzhu.engine.model import FACTORS, FactorModel
+from jiuzhu.households.models import Household, Member
+from jiuzhu.regions.models import Level, level_of, prefix_of
+
+from .inputs import HOUSEHOLD_KEYS, MEMBER_KEYS
+from .models import Assessment, ElderlyAssessment, ModelVersion
+
+# Codes read as categories: parsing them once is cheaper than comparing strings.
+MEMBER_CODES = ("relation", "occupation", "labour_ability", "skill", "health_status", "disease",
+                "self_care", "dibao_status", "disability_type", "disability_subsidy",
+                "school_stage")  # fmt: skip
+HOUSEHOLD_CODES = ("housing_safety", "housing_tenure", "livestock_kind")
+
+
+@dataclass
+class RegionFrames:
+    """The engine's input frames of a region, plus what the write needs."""
+
+    households: pl.DataFrame  # engine columns + village_id, sorted by household_id
+    members: pl.DataFrame  # engine columns + id, sorted by (household_id, id)
+    started: object  # when the load began (aware datetime)
+    seconds: float = 0.0
+
+    @property
+    def counties(self) -> list[str]:
+        return self.households["village_id"].str.slice(0, 6).unique().sort().to_list()
+
+
+@dataclass
+class RegionResult:
+    """Per-household results of a region, in household order."""
+
+    frame: pl.DataFrame  # engine.assess_frames columns
+    model_version: ModelVersion | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+
+def _where(code: str | None, alias: str = "h") -> tuple[str, list]:
+    if not code:
+        return "", []
+    if level_of(code) == Level.GROUP:
+        return f"WHERE {alias}.group_id = %s", [code]
+    return f"WHERE {alias}.village_id LIKE %s", [prefix_of(code) + "%"]
+
+
+def _codes_type(f) -> pl.DataType:
+    """An Enum of the field's choices: parsed once, compared as small integers."""
+    return pl.Enum([str(value) for value, _ in f.choices]) if f.choices else pl.String
+
+
+def _household_sql(code: str | None) -> tuple[str, list, dict[str, pl.DataType]]:
+    fields = {f.name: f for f in Household._meta.concrete_fields}
+    schema = engine.household_schema()
+    select = ["h.id", "h.village_id"]
+    types: dict[str, pl.DataType] = {"household_id": pl.Int64, "village_id": pl.String}
+    for name in HOUSEHOLD_KEYS:
+        if name not in fields:  # not recorded by the registry (deposits, vehicles): defaults
+            continue
+        kind = fields[name].get_internal_type()
+        column = f"h.{connection.ops.quote_name(fields[name].column)}"
+        if kind == "DecimalField":
+            select.append(f"CAST({column} AS DOUBLE PRECISION)")
+            types[name] = pl.Float64
+        elif kind == "BooleanField":
+            select.append(f"CAST({column} AS INTEGER)")
+            types[name] = pl.Int8
+        elif kind == "JSONField":
+            select.append(f"CAST({column} AS TEXT)")
+            types[name] = pl.String
+        else:
+            select.append(column)
+            types[name] = _codes_type(fields[name]) if name in HOUSEHOLD_CODES else schema[name]
+    where, params = _where(code)
+    sql = f"SELECT {', '.join(select)} FROM households_household h {where}"  # noqa: S608
+    return sql, params, types
+
+
+def _member_sql(code: str | None) -> tuple[str, list, dict[str, pl.DataType]]:
+    fields = {f.name: f for f in Member._meta.concrete_fields}
+    schema = engine.member_schema()
+    select = ["m.household_id", "m.id", "m.birth_date"]
+    types: dict[str, pl.DataType] = {
+        "household_id": pl.Int64,
+        "id": pl.Int64,
+        "birth_date": pl.Date,
+    }
+    for name in MEMBER_KEYS:
+        if name in ("age", "elderly_level"):
+            continue
+        kind = fields[name].get_internal_type()
+        column = f"m.{connection.ops.quote_name(fields[name].column)}"
+        if kind == "DecimalField":
+            select.append(f"CAST({column} AS DOUBLE PRECISION)")
+            types[name] = pl.Float64
+        else:
+            select.append(column)
+            types[name] = _codes_type(fields[name]) if name in MEMBER_CODES else schema[name]
+    where, params = _where(code)
+    join = " JOIN households_household h ON h.id = m.household_id" if where else ""
+    sql = f"SELECT {', '.join(select)} FROM households_member m{join} {where}"  # noqa: S608
+    return sql, params, types
+
+
+def _elderly_sql(code: str | None) -> tuple[str, list, dict[str, pl.DataType]]:
+    where, params = _where(code)
+    join = (
+        " JOIN households_member m ON m.id = e.member_id"
+        " JOIN households_household h ON h.id = m.household_id"
+        if where
+        else ""
+    )
+    table = ElderlyAssessment._meta.db_table
+    # newest = rank of (assessed_at, id) descending: 1 for the member's latest
+    sql = (
+        "SELECT e.member_id, e.level, ROW_NUMBER() OVER ("  # noqa: S608
+        "PARTITION BY e.member_id ORDER BY e.assessed_at DESC, e.id DESC) "
+        f"FROM {table} e{join} {where}"
+    )
+    return sql, params, {"member_id": pl.Int64, "level": pl.Int64, "newest": pl.Int64}
+
+
+def _parse_csv(data: bytes, types: dict[str, pl.DataType]) -> pl.DataFrame:
+    names = list(types)
+    if not data:
+        return pl.DataFrame(schema=types)
+    try:
+        return pl.read_csv(data, has_header=False, new_columns=names, schema=types)
+    except pl.exceptions.PolarsError:  # a code outside the choices (an old import): as text
+        text = {n: (pl.String if isinstance(t, pl.Enum) else t) for n, t in types.items()}
+        return pl.read_csv(data, has_header=False, new_columns=names, schema=text)
+
+
+def _copy_out(raw, sql: str, params: list) -> bytes:
+    """The rows of a query as CSV, by COPY (libpq hands them over one row at a time)."""
+    from psycopg import ClientCursor
+
+    query = ClientCursor(raw).mogrify(sql, params)  # COPY takes no bind parameters
+    buffer = io.BytesIO()
+    with raw.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for row in copy:
+            buffer.write(row)
+    return buffer.getvalue()
+
+
+def _read_all(queries: list[tuple[str, list, dict]]) -> list[pl.DataFrame]:
+    """Run the queries into frames.
+
+    PostgreSQL outside a transaction: two fresh connections sharing one
+    snapshot (exported by the first, as pg_dump does), so the biggest query
+    (the members) and the others run on both cores and still see one moment
+    of the registry. Inside a transaction (tests, a caller's atomic block) the
+    queries run on Django's connection, which sees that transaction's rows.
+    Other databases: a cursor.
+    """
+    if connection.vendor != "postgresql":
+        frames = []
+        for sql, params, types in queries:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            # Django's SQLite adapter already turns dates into datetime.date.
+            text = {n: (pl.String if isinstance(t, pl.Enum) else t) for n, t in types.items()}
+            frames.append(pl.DataFrame(rows, schema=text, orient="row"))
+        return frames
+    if connection.in_atomic_block:
+        connection.ensure_connection()
+        return [_parse_csv(_copy_out(connection.connection, sql, params), types)
+                for sql, params, types in queries]  # fmt: skip
+    from concurrent.futures import ThreadPoolExecutor
+
+    from psycopg import sql as psql
+
+    params = connection.get_connection_params()
+    first = connection.get_new_connection(params)
+    second = connection.get_new_connection(params)
+    try:
+        first.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = first.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        second.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        second.execute(psql.SQL("SET TRANSACTION SNAPSHOT {}").format(psql.Literal(snapshot)))
+        big, rest = queries[0], queries[1:]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(lambda: _parse_csv(_copy_out(second, big[0], big[1]), big[2]))
+            others = [_parse_csv(_copy_out(first, q, p), t) for q, p, t in rest]
+            return [pending.result(), *others]
+    finally:
+        for raw in (first, second):
+            raw.rollback()
+            raw.close()
+
+
+def _ids_ordered_within(members: pl.DataFrame) -> bool:
+    """Member ids increase within each household (given household ids are sorted)."""
+    same = members["household_id"].diff().fill_null(1) == 0
+    return bool((~same | (members["id"].diff().fill_null(1) > 0)).all())
+
+
+def load_region(code: str | None = None) -> RegionFrames:
+    """Households (with members and elderly levels) under a region code, or all of them.
+
+    Ages are taken on today's date and 村/居 from the village code, as
+    `inputs.household_input` does, so the frames describe exactly the
+    HouseholdInput that the per-household path would build.
+    """
+    started_at = timezone.now()
+    t0 = time.perf_counter()
+    members, households, levels = _read_all(
+        [_member_sql(code), _household_sql(code), _elderly_sql(code)]
+    )
+    # No ORDER BY in SQL (a sequential scan is much cheaper than an index scan):
+    # members in id order within their household, as `household.members.all()`.
+    if not households["household_id"].is_sorted():
+        households = households.sort("household_id")
+    if not (members["household_id"].is_sorted() and _ids_ordered_within(members)):
+        members = members.sort("household_id", "id")
+    levels = levels.filter(pl.col("newest") == 1).select("member_id", "level")
+    today = timezone.localdate()
+    part = pl.col("village_id").str.slice(9, 3).cast(pl.Int64, strict=False).fill_null(0)
+    households = households.with_columns(
+        [pl.col(c).cast(pl.Boolean) for c, t in households.schema.items() if t == pl.Int8]
+        + [pl.col(c).alias(f"_json_{c}") for c in engine.LIST_FIELDS if c in households.columns]
+        + [
+            pl.col(c).str.json_decode(pl.List(pl.String)).fill_null(pl.lit([], pl.List(pl.String)))
+            for c in engine.LIST_FIELDS
+            if c in households.columns
+        ]
+        + [~((part >= 1) & (part <= 199)).alias("rural")]  # village_kind() == "村委会"
+    )
+    born = pl.col("birth_date")
+    before_birthday = (born.dt.month() > today.month) | (
+        (born.dt.month() == today.month) & (born.dt.day() > today.day)
+    )
+    members = members.join(
+        levels.rename({"member_id": "id", "level": "elderly_level"}), on="id", how="left",
+        maintain_order="left",
+    ).with_columns(
+        age=(today.year - born.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64))
+    )  # fmt: skip
+    return RegionFrames(households, members, started_at, time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------
+# Scoring
+
+
+def model_of(version) -> FactorModel:
+    if isinstance(version, FactorModel):
+        return version
+    if isinstance(version, ModelVersion):
+        return FactorModel.from_data(version.data, version.version)
+    return FactorModel.from_data(version, "draft")
+
+
+def score_region(frames: RegionFrames, model: FactorModel, *, needs: bool = True) -> pl.DataFrame:
+    """The engine's results for every household of the frames, in household order.
+
+    Each county is scored with its own economic standard.
+    """
+    from .services import economic_standard_for
+
+    h, m = frames.households, frames.members
+    counties = frames.counties
+    if len(counties) <= 1:
+        standard = economic_standard_for(counties[0] + "000000") if counties else {}
+        return engine.assess_frames(h, m, model, standard, needs=needs)
+    parts = []
+    county_of = h["village_id"].str.slice(0, 6)
+    for county in counties:
+        hc = h.filter(county_of == county)
+        mc = m.filter(pl.col("household_id").is_in(hc["household_id"].implode()))
+        parts.append(
+            engine.assess_frames(
+                hc, mc, model, economic_standard_for(county + "000000"), needs=needs
+            )
+        )
+    # One Enum type per part: compare and store their text.
+    texts = [c for c, t in parts[0].schema.items() if isinstance(t, pl.Enum)]
+    parts = [p.with_columns(pl.col(texts).cast(pl.String)) for p in parts]
+    return pl.concat(parts).sort("household_id")
+
+
+# Always written, whatever their value: what a reader looks for first.
+ALWAYS = {"rural", "age", "relation", "name"}
+COMPACT_INPUTS = True
+MEMBER_FLOATS = ("wage_income", "pension_income", "education_expense")
+
+
+def _key(name: str) -> str:
+    return json.dumps(name) + ":"
+
+
+def _codes_of(frame: pl.DataFrame, name: str) -> np.ndarray:
+    """Small integer codes of a column's values (equal values, equal codes)."""
+    col = frame[name]
+    if isinstance(col.dtype, pl.Enum):
+        return col.to_physical().fill_null(len(col.dtype.categories)).to_numpy().astype(np.int64)
+    if col.dtype == pl.Boolean:
+        return col.cast(pl.Int64).fill_null(2).to_numpy()
+    if isinstance(col.dtype, pl.List):
+        col = col.list.join("\x1f").fill_null("\x1e")
+    return col.rank("dense").fill_null(0).to_numpy().astype(np.int64)
+
+
+def _rendered(frame: pl.DataFrame, names: list[str], defaults: dict, *, compact: bool,
+              raw: dict[str, str] | None = None) -> pl.Series:  # fmt: skip
+    """'"k":v,…' of the given columns per row, made once per distinct combination of values.
+
+    Null where nothing is written (compact and every value at its default).
+    `raw` names columns holding a value's JSON text already (the lists as stored).
+    Keep `names` to a few columns of few values each: the combinations stay few.
+    """
+    raw = raw or {}
+    first, ids = engine.distinct_rows(*[_codes_of(frame, n) for n in names])
+    sample = frame.select(names + list(raw.values()))[first.tolist()].rows()
+    keys = [_key(n) for n in names]
+    skip = [defaults.get(n) for n in names]
+    skip = [list(d) if isinstance(d, tuple) else d for d in skip]
+    always = [n in ALWAYS or not compact for n in names]
+    raw_at = {names.index(n): len(names) + k for k, n in enumerate(raw)}
+    texts = []
+    for row in sample:
+        parts = []
+        for c, value in enumerate(row[: len(names)]):
+            if always[c] or value != skip[c]:
+                text = row[raw_at[c]] if c in raw_at else json.dumps(value, ensure_ascii=False)
+                parts.append(keys[c] + text)
+        texts.append(",".join(parts))
+    unique = list(dict.fromkeys(texts))
+    position = {t: i for i, t in enumerate(unique)}
+    remap = np.array([position[t] for t in texts], dtype=np.uint32)
+    if not ids.size:
+        return pl.Series([], dtype=pl.String)
+    column = pl.Series(unique, dtype=pl.String).gather(remap[ids])
+    return pl.select(pl.when(pl.lit(column) != "").then(pl.lit(column))).to_series()
+
+
+def _rendered_groups(frame: pl.DataFrame, groups: list[list[str]], defaults: dict, *,
+                     compact: bool, raw: dict[str, str] | None = None) -> list[pl.Series]:  # fmt: skip
+    return [
+        _rendered(frame, g, defaults, compact=compact,
+                  raw={k: v for k, v in (raw or {}).items() if k in g}).alias(f"g{i}")
+        for i, g in enumerate(groups)
+    ]  # fmt: skip
+
+
+def _number(name: str, *, compact: bool) -> pl.Expr:
+    # Polars writes the shortest text that reads back as the same float.
+    text = pl.lit(_key(name)) + pl.col(name).cast(pl.String)
+    return pl.when(pl.col(name) != 0).then(text) if compact else text
+
+
+def _string(name: str) -> pl.Expr:
+    text = pl.col(name).cast(pl.String)
+    plain = pl.lit(_key(name) + '"') + text + pl.lit('"')
+    # Quotes, backslashes and control characters need JSON escapes (rare in names).
+    escaped = pl.lit(_key(name)) + pl.struct(text.alias("v")).struct.json_encode().str.slice(5)
+    escaped = escaped.str.strip_suffix("}")
+    return pl.when(text.str.contains(r'["\\\x00-\x1f]')).then(escaped).otherwise(plain)
+
+
+def _joined_by_household(
+    households: pl.DataFrame, members: pl.DataFrame, texts: pl.Series
+) -> pl.Series:
+    """Each household's member texts joined with "," in member order (null without members).
+
+    Members are sorted by household: the k-th members of all households are
+    gathered at once and the positions concatenated, which beats a group-by.
+    """
+    n = households.height
+    rows, found = engine.household_rows(
+        households["household_id"].to_numpy(), members["household_id"].to_numpy()
+    )
+    rows = rows[found]
+    texts = texts.filter(pl.Series(found)) if not found.all() else texts
+    counts = np.bincount(rows, minlength=n)
+    starts = np.cumsum(counts) - counts
+    columns = []
+    for k in range(int(counts.max(initial=0))):
+        index = np.where(counts > k, starts + k, -1)
+        gather = pl.Series(index, dtype=pl.Int64)
+        gather = pl.select(pl.when(gather >= 0).then(gather)).to_series().cast(pl.UInt32)
+        columns.append(texts.gather(gather).alias(f"m{k}"))
+    if not columns:
+        return pl.Series([None] * n, dtype=pl.String)
+    return (
+        pl.DataFrame(columns)
+        .select(pl.concat_str(pl.all(), separator=",", ignore_nulls=True))
+        .to_series()
+    )
+
+
+def inputs_json(frames: RegionFrames, *, compact: bool | None = None) -> pl.Series:
+    """Per household, the JSON of `household_input(household)`: from_json(it) gives it back.
+
+    compact (the default, COMPACT_INPUTS) leaves out the values equal to the
+    engine's defaults, which from_json() restores: a household's inputs are
+    about a third of `to_json()`'s size (≈ 0.6 instead of 1.8 GB for a
+    million households), and PostgreSQL parses jsonb at only ~30 MB/s.
+    compact=False writes every key, exactly the keys and values of to_json().
+    Code-like fields are rendered once per distinct combination of values,
+    numbers and names by Polars; no Python loop runs over households.
+    """
+    compact = COMPACT_INPUTS if compact is None else compact
+    h = engine.with_defaults(frames.households.select(
+        "household_id", *[k for k in HOUSEHOLD_KEYS if k in frames.households.columns]
+    )).with_columns(frames.households.select([c for c in frames.households.columns if c.startswith("_json_")]))  # fmt: skip
+    m = engine.with_member_defaults(frames.members)
+    member_defaults = {f.name: engine.field_default(f) for f in engine.MEMBER_FIELDS.values()}
+    house_defaults = {f.name: engine.field_default(f) for f in engine.HOUSEHOLD_FIELDS.values()}
+
+    coded = [k for k in MEMBER_KEYS if k not in (*MEMBER_FLOATS, "age", "name")]
+    groups = [coded[i : i + 4] for i in range(0, len(coded), 4)]
+    parts = _rendered_groups(m, groups, member_defaults, compact=compact)
+    member_text = pl.DataFrame(parts).with_columns(m.select("age", *MEMBER_FLOATS, "name")).select(
+        pl.concat_str(
+            pl.lit("{"),
+            pl.concat_str(
+                [_number("age", compact=False), *[p.name for p in parts],
+                 *[_number(k, compact=compact) for k in MEMBER_FLOATS], _string("name")],
+                separator=",", ignore_nulls=True,
+            ),
+            pl.lit("}"),
+        )
+    ).to_series()  # fmt: skip
+    members_text = _joined_by_household(h, m, member_text)
+
+    numbers = [k for k in HOUSEHOLD_KEYS if h.schema[k] in (pl.Float64, pl.Int64)]
+    flags = [k for k in HOUSEHOLD_KEYS if h.schema[k] == pl.Boolean]
+    others = [k for k in HOUSEHOLD_KEYS if k not in numbers and k not in flags]
+    raw = {k: f"_json_{k}" for k in engine.LIST_FIELDS if f"_json_{k}" in h.columns}
+    parts = _rendered_groups(h, [flags, others], house_defaults, compact=compact, raw=raw)
+    house_text = pl.DataFrame(parts).with_columns(h.select(numbers)).select(
+        pl.concat_str([*[p.name for p in parts], *[_number(k, compact=compact) for k in numbers]],
+                      separator=",", ignore_nulls=True)
+    ).to_series()  # fmt: skip
+    return (
+        pl.DataFrame({"m": members_text, "h": house_text})
+        .select(
+            pl.concat_str(
+                pl.lit('{"members":['),
+                pl.col("m").fill_null(""),
+                pl.lit("],"),
+                pl.col("h"),
+                pl.lit("}"),
+            )
+        )
+        .to_series()
+    )
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+_COLUMNS = ["household_id", "model_version_id", "is_latest", *FACTORS, "index", "causes",
+            "primary_cause", "multi_cause", "cause_count", "circle", "monthly_income_per_capita",
+            "below_standard", "below_edge", "needs", "reasons", "inputs", "assessed_by_id",
+            "assessed_at", "trigger"]  # fmt: skip
+
+
+def _rows(result: pl.DataFrame, inputs: pl.Series, version: ModelVersion, now) -> pl.DataFrame:
+    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+    return result.select(
+        "household_id",
+        pl.lit(version.pk, dtype=pl.Int64).alias("model_version_id"),
+        pl.lit(True).alias("is_latest"),
+        *FACTORS,
+        "index",
+        pl.col("causes_json").cast(pl.String).alias("causes"),
+        pl.col("primary_cause").cast(pl.String).fill_null("").alias("primary_cause"),
+        "multi_cause",
+        "cause_count",
+        "circle",
+        pl.col("monthly_per_capita").alias("monthly_income_per_capita"),
+        "below_standard",
+        "below_edge",
+        pl.col("needs_json").cast(pl.String).alias("needs"),
+        pl.lit(None, dtype=pl.String).alias("reasons"),
+        inputs.alias("inputs"),
+        pl.lit(None, dtype=pl.Int64).alias("assessed_by_id"),
+        pl.lit(stamp).alias("assessed_at"),
+        pl.lit("batch").alias("trigger"),
+    )
+
+
+def _copy_sql(table: str, columns: list[str]) -> str:
+    qn = connection.ops.quote_name
+    # JSON is full of double quotes; quoting fields with \x01 (never in JSON) keeps them as is.
+    return (
+        f"COPY {table} ({', '.join(qn(c) for c in columns)}) FROM STDIN WITH (FORMAT csv, "
+        f"QUOTE E'\\x01', FORCE_NOT_NULL ({qn('primary_cause')}, {qn('trigger')}))"
+    )
+
+
+def _copy_into(raw, table: str, rows: pl.DataFrame, step: int = 50_000) -> None:
+    with raw.cursor() as cursor, cursor.copy(_copy_sql(table, rows.columns)) as copy:
+        for start in range(0, rows.height, step):
+            copy.write(rows.slice(start, step).write_csv(include_header=False, quote_char="\x01"))
+
+
+def _stage(rows: pl.DataFrame, workers: int = 2) -> str:
+    """COPY the rows into a fresh unlogged table, on `workers` connections at once.
+
+    Parsing a million rows of jsonb takes PostgreSQL ~20 s of one core; the
+    staging table lets two backends share it outside the final transaction,
+    which then only moves the parsed rows (INSERT … SELECT).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    qn = connection.ops.quote_name
+    name = f"assessment_batch_{uuid.uuid4().hex[:12]}"
+    columns = ", ".join(qn(c) for c in rows.columns)
+    source = qn(Assessment._meta.db_table)
+    params = connection.get_connection_params()
+    admin = connection.get_new_connection(params)
+    admin.autocommit = True
+    try:
+        admin.execute(
+            f"CREATE UNLOGGED TABLE {qn(name)} AS SELECT {columns} FROM {source} WITH NO DATA"  # noqa: S608
+        )
+    finally:
+        admin.close()
+    size = -(-rows.height // workers)
+
+    def work(k: int) -> None:
+        raw = connection.get_new_connection(params)
+        try:
+            _copy_into(raw, qn(name), rows.slice(k * size, size))
+            raw.commit()
+        finally:
+            raw.close()
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(work, k) for k in range(workers)]:
+                future.result()
+    except BaseException:
+        _drop(name)
+        raise
+    return name
+
+
+def _drop(name: str) -> None:
+    raw = connection.get_new_connection(connection.get_connection_params())
+    raw.autocommit = True
+    try:
+        raw.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+    finally:
+        raw.close()
+
+
+def _insert_rows(rows: pl.DataFrame, version: ModelVersion, now) -> None:
+    """SQLite and other databases: the ORM's bulk insert, in batches."""
+    objects = []
+    for r in rows.iter_rows(named=True):
+        objects.append(
+            Assessment(
+                household_id=r["household_id"],
+                model_version=version,
+                is_latest=True,
+                **{f: r[f] for f in FACTORS},
+                index=r["index"],
+                causes=json.loads(r["causes"]),
+                primary_cause=r["primary_cause"],
+                multi_cause=r["multi_cause"],
+                cause_count=r["cause_count"],
+                circle=r["circle"],
+                monthly_income_per_capita=r["monthly_income_per_capita"],
+                below_standard=r["below_standard"],
+                below_edge=r["below_edge"],
+                needs=json.loads(r["needs"]),
+                reasons=None,
+                inputs=json.loads(r["inputs"]),
+                assessed_by=None,
+                assessed_at=now,
+                trigger="batch",
+            )
+        )
+        if len(objects) >= 2000:
+            Assessment.objects.bulk_create(objects)
+            objects = []
+    if objects:
+        Assessment.objects.bulk_create(objects)
+
+
+def write_results(
+    frames: RegionFrames, result: pl.DataFrame, version: ModelVersion, code: str | None
+) -> dict:
+    """Store the results as the latest assessments, in one transaction (see the module doc)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    inputs = inputs_json(frames)
+    now = timezone.now()
+    rows = _rows(result, inputs, version, now)
+    timings["prepare"] = time.perf_counter() - t0
+    postgres = connection.vendor == "postgresql"
+    staged = None
+    if postgres and not connection.in_atomic_block:
+        t0 = time.perf_counter()
+        staged = _stage(rows)
+        timings["stage"] = time.perf_counter() - t0
+    qn = connection.ops.quote_name
+    table = qn(Assessment._meta.db_table)
+    where, params = _where(code)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            t0 = time.perf_counter()
+            if postgres:
+                # Single re-assessments (a household edited) wait until this commits.
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+            # A household re-assessed (edited) after the load began keeps that newer result.
+            cursor.execute(
+                f"SELECT household_id FROM {table} WHERE is_latest AND assessed_at >= %s "  # noqa: S608
+                f"AND {qn('trigger')} <> 'batch'",
+                [frames.started],
+            )
+            newer = [r[0] for r in cursor.fetchall()]
+            if newer:
+                rows = rows.filter(~pl.col("household_id").is_in(newer))
+            if postgres:
+                skip, skip_params = " AND NOT (household_id = ANY(%s))", [newer]
+            else:
+                skip = f" AND household_id NOT IN ({', '.join(['%s'] * len(newer))})"
+                skip_params = newer
+            if not newer:
+                skip, skip_params = "", []
+            subquery = f"SELECT h.id FROM households_household h {where}"  # noqa: S608
+            cursor.execute(
+                f"UPDATE {table} SET is_latest = %s WHERE is_latest "  # noqa: S608
+                f"AND household_id IN ({subquery}){skip}",
+                [False, *params, *skip_params],
+            )
+            timings["mark_old"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            if staged:
+                columns = ", ".join(qn(c) for c in rows.columns)
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {qn(staged)} "  # noqa: S608
+                    f"WHERE TRUE{skip}",
+                    skip_params,
+                )
+            elif postgres:
+                connection.ensure_connection()
+                _copy_into(connection.connection, table, rows)
+            else:
+                _insert_rows(rows, version, now)
+            timings["insert"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+        timings["commit"] = time.perf_counter() - t0  # deferred foreign-key checks
+    finally:
+        if staged:
+            _drop(staged)
+    return {"written": rows.height, "skipped_newer": len(newer), "timings": timings}
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+
+
+def _summary(result: pl.DataFrame) -> dict:
+    mask = result["cause_mask"].to_numpy().astype(np.int64)
+    circle = result["circle"].to_numpy()
+    return {
+        "households": result.height,
+        "multi_cause": int(result["multi_cause"].sum()),
+        "circles": {str(c): int((circle == c).sum()) for c in range(4)},
+        "causes": {f: int(((mask >> i) & 1).sum()) for i, f in enumerate(FACTORS)},
+    }
+
+
+def assess_region(
+    code: str | None = None,
+    *,
+    model_version: ModelVersion | None = None,
+    dry_run: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> dict:
+    """Re-assess every household under `code` (all when None) and store the results.
+
+    Returns counts (households, members, written, skipped_newer, causes,
+    multi_cause, circles) and the seconds of each step. With dry_run nothing is
+    written.
+    """
+    from .services import active_model_version
+
+    started = time.perf_counter()
+    version = model_version or active_model_version()
+    model = model_of(version)
+    frames = load_region(code)
+    if log:
+        log(
+            f"读取 {frames.households.height:,} 户、{frames.members.height:,} 人,{frames.seconds:.1f} 秒"
+        )
+    t0 = time.perf_counter()
+    result = score_region(frames, model)
+    scored = time.perf_counter() - t0
+    if log:
+        log(f"评估 {result.height:,} 户,{scored:.1f} 秒")
+    out = {
+        **_summary(result),
+        "members": frames.members.height,
+        "model_version": version.version,
+        "dry_run": dry_run,
+        "written": 0,
+        "skipped_newer": 0,
+        "seconds": {"load": round(frames.seconds, 3), "score": round(scored, 3)},
+    }
+    if not dry_run and result.height:
+        written = write_results(frames, result, version, code)
+        out["written"] = written["written"]
+        out["skipped_newer"] = written["skipped_newer"]
+        out["seconds"].update({k: round(v, 3) for k, v in written["timings"].items()})
+    out["seconds"]["total"] = round(time.perf_counter() - started, 3)
+    return out
+
+
+def reassess_region(*, actor, region: str) -> dict:
+    """assess_region for an officer: county staff (or an administrator) within their scope."""
+    from jiuzhu.households.selectors import user_scope_codes
+
+    from .services import MODEL_EDITORS
+
+    if actor.role not in MODEL_EDITORS:
+        raise PermissionDenied("只有县民政局可以批量重新评估")
+    if not any(region.startswith(prefix_of(c)) for c in user_scope_codes(actor)):
+        raise PermissionDenied("该区域不在您的管辖范围内")
+    return assess_region(region)
+
+
+def preview_region(code: str | None, draft_version, *, sample: int = 50) -> dict:
+    """What activating `draft_version` would change under `code`, without writing.
+
+    Scores the households with the active model and with the draft (same
+    data, both vectorised) and summarises with `preview.compare`: per factor
+    who becomes or stops being a cause, multi-cause before/after, circle and
+    primary-cause changes, index histograms and a sample of changed households.
+    """
+    from . import preview
+    from .services import active_model_version
+
+    active = active_model_version()
+    frames = load_region(code)
+    before = score_region(frames, model_of(active), needs=False)
+    draft = model_of(draft_version)
+    after = score_region(frames, draft, needs=False)
+    summary = preview.compare(_scored(before, model_of(active)), _scored(after, draft))
+    summary["sample"] = summary["sample"][:sample]
+    summary.update(active_version=active.version, version=draft.version)
+    return summary
+
+
+def _scored(result: pl.DataFrame, model: FactorModel):
+    from .preview import Scored
+
+    n = result.height
+    scores = np.column_stack([result[f].to_numpy() for f in FACTORS]) if n else np.zeros((0, 9))
+    mask = result["cause_mask"].to_numpy().astype(np.int64)
+    is_cause = ((mask[:, None] >> np.arange(len(FACTORS))) & 1).astype(bool)
+    primary_name = result["primary_cause"].cast(pl.String)
+    lookup = {f: i for i, f in enumerate(FACTORS)}
+    primary = primary_name.replace_strict(lookup, default=-1, return_dtype=pl.Int64).to_numpy()
+    return Scored(
+        ids=result["household_id"].to_numpy(),
+        scores=scores,
+        index=result["index"].to_numpy(),
+        is_cause=is_cause,
+        primary=primary,
+        multi=result["multi_cause"].to_numpy(),
+        circle=result["circle"].to_numpy().astype(int),
+    )
