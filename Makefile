@@ -50,6 +50,7 @@ lint: setup
 bench: setup
 	bash scripts/test-prerequisites.sh --no-browser
 	DATABASE_URL=$(PG_URL) $(PY) bench/registry_bench.py
+	DATABASE_URL=$(PG_URL) $(PY) bench/assessment_bench.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -21,8 +21,15 @@ def county(db):
     """The demo county's region tree (real townships, synthetic villages)."""
     from jiuzhu.regions.models import Level, Region
 
-    if Region.objects.filter(level=Level.VILLAGE, code__startswith="530128").count() < luquan.VILLAGE_TOTAL:
+    if (
+        Region.objects.filter(level=Level.VILLAGE, code__startswith="530128").count()
+        < luquan.VILLAGE_TOTAL
+    ):
         luquan.load()  # a transactional (browser) test flushed the database
-    townships = list(Region.objects.filter(level=Level.TOWNSHIP, code__startswith="530128").order_by("code"))
-    villages = list(Region.objects.filter(level=Level.VILLAGE, code__startswith="530128").order_by("code"))
+    townships = list(
+        Region.objects.filter(level=Level.TOWNSHIP, code__startswith="530128").order_by("code")
+    )
+    villages = list(
+        Region.objects.filter(level=Level.VILLAGE, code__startswith="530128").order_by("code")
+    )
     return {"county": luquan.COUNTY, "townships": townships, "villages": villages}

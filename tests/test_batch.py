@@ -8,14 +8,14 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from jiuzhu.engine.assess import assess
 from jiuzhu.engine.batch import assess_frames, frames_from_inputs, py_round
 from jiuzhu.engine.economic import DEFAULT_STANDARD
 from jiuzhu.engine.inputs import HouseholdInput, MemberInput
-from jiuzhu.engine.model import DEFAULT_MODEL, FACTORS, FactorModel
+from jiuzhu.engine.model import DEFAULT_MODEL, FACTORS, FactorModel, ModelError
 
 pytestmark = pytest.mark.core
 
@@ -178,7 +178,10 @@ def models(draw):
         },
         "no_self_care_points": draw(_points(2)),
     }
-    return FactorModel.from_data(data, "generated")
+    try:
+        return FactorModel.from_data(data, "generated")
+    except ModelError:  # rounding at the edges (a tiny chronic score): draw another
+        assume(False)
 
 
 standards = st.fixed_dictionaries(

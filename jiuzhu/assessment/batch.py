@@ -36,7 +36,7 @@ from django.utils import timezone
 from jiuzhu.engine import batch as engine
 from jiuzhu.engine.model import FACTORS, FactorModel
 from jiuzhu.households.models import Household, Member
-from jiuzhu.regions.models import Level, level_of, prefix_of
+from jiuzhu.regions.models import Level, Region, level_of, prefix_of
 
 from .inputs import HOUSEHOLD_KEYS, MEMBER_KEYS
 from .models import Assessment, ElderlyAssessment, ModelVersion
@@ -291,28 +291,37 @@ def model_of(version) -> FactorModel:
     return FactorModel.from_data(version, "draft")
 
 
-def score_region(frames: RegionFrames, model: FactorModel, *, needs: bool = True) -> pl.DataFrame:
-    """The engine's results for every household of the frames, in household order.
-
-    Each county is scored with its own economic standard.
-    """
+def standards_of(frames: RegionFrames) -> dict[str, dict]:
+    """Each county's economic standard (county code prefix → the engine's settings)."""
     from .services import economic_standard_for
 
+    return {c: economic_standard_for(c + "000000") for c in frames.counties}
+
+
+def score_region(
+    frames: RegionFrames,
+    model: FactorModel,
+    *,
+    needs: bool = True,
+    standards: dict[str, dict] | None = None,
+) -> pl.DataFrame:
+    """The engine's results for every household of the frames, in household order.
+
+    Each county is scored with its own economic standard (`standards`, read
+    from the database when not given).
+    """
+    standards = standards if standards is not None else standards_of(frames)
     h, m = frames.households, frames.members
     counties = frames.counties
     if len(counties) <= 1:
-        standard = economic_standard_for(counties[0] + "000000") if counties else {}
+        standard = standards.get(counties[0], {}) if counties else {}
         return engine.assess_frames(h, m, model, standard, needs=needs)
     parts = []
     county_of = h["village_id"].str.slice(0, 6)
     for county in counties:
         hc = h.filter(county_of == county)
         mc = m.filter(pl.col("household_id").is_in(hc["household_id"].implode()))
-        parts.append(
-            engine.assess_frames(
-                hc, mc, model, economic_standard_for(county + "000000"), needs=needs
-            )
-        )
+        parts.append(engine.assess_frames(hc, mc, model, standards.get(county, {}), needs=needs))
     # One Enum type per part: compare and store their text.
     texts = [c for c, t in parts[0].schema.items() if isinstance(t, pl.Enum)]
     parts = [p.with_columns(pl.col(texts).cast(pl.String)) for p in parts]
@@ -537,65 +546,70 @@ def _copy_into(raw, table: str, rows: pl.DataFrame, step: int = 50_000) -> None:
             copy.write(rows.slice(start, step).write_csv(include_header=False, quote_char="\x01"))
 
 
-def _stage(rows: pl.DataFrame, workers: int = 2) -> str:
-    """COPY the rows into a fresh unlogged table, on `workers` connections at once.
+class _Stage:
+    """COPY rows into a fresh unlogged table on `workers` connections, in the background.
 
     Parsing a million rows of jsonb takes PostgreSQL ~20 s of one core; the
-    staging table lets two backends share it outside the final transaction,
-    which then only moves the parsed rows (INSERT … SELECT).
+    staging table lets two backends share it outside the final transaction
+    (which meanwhile marks the old rows) and then only moves parsed rows
+    (INSERT … SELECT).
     """
-    from concurrent.futures import ThreadPoolExecutor
 
-    qn = connection.ops.quote_name
-    name = f"assessment_batch_{uuid.uuid4().hex[:12]}"
-    columns = ", ".join(qn(c) for c in rows.columns)
-    source = qn(Assessment._meta.db_table)
-    params = connection.get_connection_params()
-    admin = connection.get_new_connection(params)
-    admin.autocommit = True
-    try:
-        admin.execute(
-            f"CREATE UNLOGGED TABLE {qn(name)} AS SELECT {columns} FROM {source} WITH NO DATA"  # noqa: S608
+    def __init__(self, rows: pl.DataFrame, workers: int = 2):
+        from concurrent.futures import ThreadPoolExecutor
+
+        qn = connection.ops.quote_name
+        self.name = f"assessment_batch_{uuid.uuid4().hex[:12]}"
+        self.params = connection.get_connection_params()
+        columns = ", ".join(qn(c) for c in rows.columns)
+        source = qn(Assessment._meta.db_table)
+        self._run(
+            f"CREATE UNLOGGED TABLE {qn(self.name)} AS SELECT {columns} FROM {source} WITH NO DATA"  # noqa: S608
         )
-    finally:
-        admin.close()
-    size = -(-rows.height // workers)
+        size = -(-rows.height // workers)
+        self.pool = ThreadPoolExecutor(max_workers=workers)
+        self.futures = [
+            self.pool.submit(self._copy, rows.slice(k * size, size)) for k in range(workers)
+        ]
 
-    def work(k: int) -> None:
-        raw = connection.get_new_connection(params)
+    def _run(self, sql: str) -> None:
+        raw = connection.get_new_connection(self.params)
+        raw.autocommit = True
         try:
-            _copy_into(raw, qn(name), rows.slice(k * size, size))
+            raw.execute(sql)
+        finally:
+            raw.close()
+
+    def _copy(self, part: pl.DataFrame) -> None:
+        raw = connection.get_new_connection(self.params)
+        try:
+            _copy_into(raw, connection.ops.quote_name(self.name), part)
             raw.commit()
         finally:
             raw.close()
 
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(work, k) for k in range(workers)]:
+    def wait(self) -> None:
+        try:
+            for future in self.futures:
                 future.result()
-    except BaseException:
-        _drop(name)
-        raise
-    return name
+        finally:
+            self.pool.shutdown(wait=True)
+
+    def drop(self) -> None:
+        for future in self.futures:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+        self._run(f"DROP TABLE IF EXISTS {connection.ops.quote_name(self.name)}")
 
 
-def _drop(name: str) -> None:
-    raw = connection.get_new_connection(connection.get_connection_params())
-    raw.autocommit = True
-    try:
-        raw.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
-    finally:
-        raw.close()
-
-
-def _insert_rows(rows: pl.DataFrame, version: ModelVersion, now) -> None:
+def _insert_rows(rows: pl.DataFrame) -> None:
     """SQLite and other databases: the ORM's bulk insert, in batches."""
     objects = []
     for r in rows.iter_rows(named=True):
         objects.append(
             Assessment(
                 household_id=r["household_id"],
-                model_version=version,
+                model_version_id=r["model_version_id"],
                 is_latest=True,
                 **{f: r[f] for f in FACTORS},
                 index=r["index"],
@@ -611,7 +625,7 @@ def _insert_rows(rows: pl.DataFrame, version: ModelVersion, now) -> None:
                 reasons=None,
                 inputs=json.loads(r["inputs"]),
                 assessed_by=None,
-                assessed_at=now,
+                assessed_at=dt.datetime.fromisoformat(r["assessed_at"]),
                 trigger="batch",
             )
         )
@@ -622,40 +636,36 @@ def _insert_rows(rows: pl.DataFrame, version: ModelVersion, now) -> None:
         Assessment.objects.bulk_create(objects)
 
 
-def write_results(
-    frames: RegionFrames, result: pl.DataFrame, version: ModelVersion, code: str | None
-) -> dict:
-    """Store the results as the latest assessments, in one transaction (see the module doc)."""
+def _replace_latest(started, code: str | None, produce) -> dict:
+    """One transaction: lock, mark the region's latest rows old, insert what `produce` gives.
+
+    `started` is when the households were (or will be) read: a household
+    re-assessed on its own since then keeps that newer result.
+
+    `produce()` returns (rows, staged): the rows to store and, on PostgreSQL, the
+    staging table already holding them (or None). It may still be running in
+    another thread while the old rows are marked — the two overlap.
+    """
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    inputs = inputs_json(frames)
-    now = timezone.now()
-    rows = _rows(result, inputs, version, now)
-    timings["prepare"] = time.perf_counter() - t0
     postgres = connection.vendor == "postgresql"
-    staged = None
-    if postgres and not connection.in_atomic_block:
-        t0 = time.perf_counter()
-        staged = _stage(rows)
-        timings["stage"] = time.perf_counter() - t0
     qn = connection.ops.quote_name
     table = qn(Assessment._meta.db_table)
     where, params = _where(code)
+    staged = None
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             t0 = time.perf_counter()
             if postgres:
                 # Single re-assessments (a household edited) wait until this commits.
                 cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+                cursor.execute("SET LOCAL work_mem = '256MB'")  # the region's ids hash in memory
             # A household re-assessed (edited) after the load began keeps that newer result.
             cursor.execute(
                 f"SELECT household_id FROM {table} WHERE is_latest AND assessed_at >= %s "  # noqa: S608
                 f"AND {qn('trigger')} <> 'batch'",
-                [frames.started],
+                [started],
             )
             newer = [r[0] for r in cursor.fetchall()]
-            if newer:
-                rows = rows.filter(~pl.col("household_id").is_in(newer))
             if postgres:
                 skip, skip_params = " AND NOT (household_id = ANY(%s))", [newer]
             else:
@@ -663,18 +673,26 @@ def write_results(
                 skip_params = newer
             if not newer:
                 skip, skip_params = "", []
-            subquery = f"SELECT h.id FROM households_household h {where}"  # noqa: S608
+            region = (
+                f" AND household_id IN (SELECT h.id FROM households_household h {where})"  # noqa: S608
+                if where
+                else ""
+            )
             cursor.execute(
-                f"UPDATE {table} SET is_latest = %s WHERE is_latest "  # noqa: S608
-                f"AND household_id IN ({subquery}){skip}",
+                f"UPDATE {table} SET is_latest = %s WHERE is_latest{region}{skip}",  # noqa: S608
                 [False, *params, *skip_params],
             )
             timings["mark_old"] = time.perf_counter() - t0
             t0 = time.perf_counter()
+            rows, staged = produce()
+            timings["wait"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            if newer:
+                rows = rows.filter(~pl.col("household_id").is_in(newer))
             if staged:
                 columns = ", ".join(qn(c) for c in rows.columns)
                 cursor.execute(
-                    f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {qn(staged)} "  # noqa: S608
+                    f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {qn(staged.name)} "  # noqa: S608
                     f"WHERE TRUE{skip}",
                     skip_params,
                 )
@@ -682,14 +700,44 @@ def write_results(
                 connection.ensure_connection()
                 _copy_into(connection.connection, table, rows)
             else:
-                _insert_rows(rows, version, now)
+                _insert_rows(rows)
             timings["insert"] = time.perf_counter() - t0
             t0 = time.perf_counter()
         timings["commit"] = time.perf_counter() - t0  # deferred foreign-key checks
     finally:
         if staged:
-            _drop(staged)
+            staged.drop()
     return {"written": rows.height, "skipped_newer": len(newer), "timings": timings}
+
+
+def write_results(
+    frames: RegionFrames, result: pl.DataFrame, version: ModelVersion, code: str | None
+) -> dict:
+    """Store computed results as the latest assessments, in one transaction (see the module doc)."""
+    t0 = time.perf_counter()
+    rows = _rows(result, inputs_json(frames), version, timezone.now())
+    prepared = time.perf_counter() - t0
+    # Outside a transaction, PostgreSQL parses the rows on two connections while
+    # this one marks the old rows; inside one (tests), a plain COPY.
+    staged = (
+        _Stage(rows)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block
+        else None
+    )
+
+    def produce():
+        if staged:
+            staged.wait()
+        return rows, staged
+
+    try:
+        out = _replace_latest(frames.started, code, produce)
+    except BaseException:
+        if staged:
+            staged.drop()
+        raise
+    out["timings"]["prepare"] = prepared
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -720,36 +768,73 @@ def assess_region(
     multi_cause, circles) and the seconds of each step. With dry_run nothing is
     written.
     """
-    from .services import active_model_version
+    from .services import active_model_version, economic_standard_for
 
     started = time.perf_counter()
     version = model_version or active_model_version()
     model = model_of(version)
-    frames = load_region(code)
+    out = {"model_version": version.version, "dry_run": dry_run, "written": 0, "skipped_newer": 0}
+    seconds: dict[str, float] = {}
+    overlap = not dry_run and connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not overlap:
+        frames = load_region(code)
+        seconds["load"] = frames.seconds
+        t0 = time.perf_counter()
+        result = score_region(frames, model)
+        seconds["score"] = time.perf_counter() - t0
+        if not dry_run and result.height:
+            written = write_results(frames, result, version, code)
+            out.update(written=written["written"], skipped_newer=written["skipped_newer"])
+            seconds.update(written["timings"])
+    else:
+        # The table is locked first and the old rows marked (one backend) while this
+        # process reads the households (two backends), scores them, builds the rows
+        # and has two backends parse them into a staging table; then one INSERT.
+        # Single re-assessments (household edits) wait for the commit meanwhile.
+        from concurrent.futures import ThreadPoolExecutor
+
+        made: dict = {}
+        standards = {
+            c[:6]: economic_standard_for(c)
+            for c in Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True)
+        }
+
+        def make():
+            frames = made["frames"] = load_region(code)
+            made["load"] = frames.seconds
+            t0 = time.perf_counter()
+            made["result"] = score_region(frames, model, standards=standards)
+            made["score"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            rows = _rows(made["result"], inputs_json(frames), version, timezone.now())
+            made["prepare"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            if rows.height:
+                made["staged"] = _Stage(rows)
+                made["staged"].wait()
+            made["stage"] = time.perf_counter() - t0
+            return rows, made.get("staged")
+
+        lock_time = timezone.now()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(make)
+            try:
+                written = _replace_latest(lock_time, code, future.result)
+            except BaseException:
+                future.cancel()
+                if "staged" in made:
+                    made["staged"].drop()
+                raise
+        result, frames = made["result"], made["frames"]
+        out.update(written=written["written"], skipped_newer=written["skipped_newer"])
+        seconds.update({k: made[k] for k in ("load", "score", "prepare", "stage")})
+        seconds.update(written["timings"])
     if log:
-        log(
-            f"读取 {frames.households.height:,} 户、{frames.members.height:,} 人,{frames.seconds:.1f} 秒"
-        )
-    t0 = time.perf_counter()
-    result = score_region(frames, model)
-    scored = time.perf_counter() - t0
-    if log:
-        log(f"评估 {result.height:,} 户,{scored:.1f} 秒")
-    out = {
-        **_summary(result),
-        "members": frames.members.height,
-        "model_version": version.version,
-        "dry_run": dry_run,
-        "written": 0,
-        "skipped_newer": 0,
-        "seconds": {"load": round(frames.seconds, 3), "score": round(scored, 3)},
-    }
-    if not dry_run and result.height:
-        written = write_results(frames, result, version, code)
-        out["written"] = written["written"]
-        out["skipped_newer"] = written["skipped_newer"]
-        out["seconds"].update({k: round(v, 3) for k, v in written["timings"].items()})
-    out["seconds"]["total"] = round(time.perf_counter() - started, 3)
+        log(f"评估 {result.height:,} 户、{frames.members.height:,} 人")
+    out["members"] = frames.members.height
+    out.update(_summary(result))
+    seconds["total"] = time.perf_counter() - started
+    out["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
     return out
 
 

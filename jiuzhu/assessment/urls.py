@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_stats
 
 app_name = "assessment"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("model/<str:version>/activate/", views.model_version_activate_view, name="model_activate"),
     path("standard/", views.standard_view, name="standard"),
     path("members/<int:member_id>/elderly/", views.elderly_view, name="elderly"),
+    path("stats/", views_stats.stats_view, name="stats"),
+    path("stats.xlsx", views_stats.stats_xlsx_view, name="stats_xlsx"),
+    path("af/", views_stats.af_view, name="af"),
 ]

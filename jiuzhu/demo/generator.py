@@ -247,6 +247,9 @@ def wipe() -> None:
     qn = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Rows written earlier in this transaction (e.g. assessments) leave
+            # deferred foreign-key checks pending, which TRUNCATE refuses.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(qn(t) for t in tables)} RESTART IDENTITY CASCADE")
             return
         own = {Member, Household.history.model, Member.history.model}

@@ -1,20 +1,24 @@
 """The vectorised assessment of many households at once (Polars in, Polars out).
 
 Gives exactly the results of the per-household path (`factors.score_household`,
-`economic.economic_check`, `needs.circle_of`, `needs.needs_of`), bit for bit,
-and tests/test_batch.py proves it with generated households and models. To get
-there every formula is mirrored operation for operation, in the same order:
+`economic.economic_check`, `needs.circle_of`, `needs.needs_of`), bit for bit;
+tests/test_batch.py proves it with generated households and generated models.
+Every formula is mirrored operation for operation, in the same order:
 
-- Sums over members are sequential in member order, as Python's `sum()` and
-  `total += x` are (Python 3.11; 3.12's `sum()` compensates and would differ in
-  the last bit). `_Groups.seq_sum` adds the first member of every household,
-  then the second, … — plain elementwise float additions, never a pairwise or
-  parallel reduction whose rounding would depend on the library.
+- Sums over members (and over listed circumstances) are sequential in their
+  order, as Python 3.11's `sum()` and `total += x` are: `np.bincount(row,
+  weights=x)` is numpy's plain loop `out[row[i]] += x[i]`, so each household's
+  total is built one member at a time from 0.0 — never a pairwise or parallel
+  reduction whose last bit would depend on the library. (Python 3.12's `sum()`
+  compensates rounding; moving to 3.12 would need the per-household path to
+  sum with an explicit loop — the property tests would catch it.)
 - `round(x, n)` rounds the exact binary value half-to-even and returns the
-  nearest double to the decimal result. `py_round` does the same vectorised and
-  hands the rare values within an ulp of a tie to Python's own `round`.
-- `format(x, ",.0f")` (in the reasons of the needs) is `np.rint` (exact
-  half-to-even) plus thousands separators.
+  double nearest to the decimal; `py_round` does that vectorised and hands the
+  rare values within an ulp of a tie to Python's own `round` (no change to the
+  per-household formula was needed).
+- Text (cause lists, the needs and their reasons) is made once per distinct
+  combination of what it depends on — a few thousand among a million
+  households — by the same Python formatting, then gathered.
 
 Input frames:
   households: one row per household, `household_id` plus the fields of
@@ -22,11 +26,10 @@ Input frames:
     columns of codes); missing columns take the dataclass defaults.
   members: one row per member, `household_id` plus the fields of MemberInput,
     in member order within each household (the order of `household.members`).
-Output: one row per household in the order of `households`.
-
-Needs are vectorised too (`needs=True`): a list of {category, reason} structs
-whose text equals needs_of()'s. No Python loop runs over households; the only
-loops are over factors, member positions and model steps.
+  Code columns may be strings or Enums (Enums are faster: read them so).
+Output: one row per household in the order of `households` (see assess_frames).
+No Python loop runs over households; loops run over factors, model steps and
+distinct combinations.
 """
 
 from __future__ import annotations
@@ -165,11 +168,10 @@ def py_round(values: np.ndarray, ndigits: int) -> np.ndarray:
         fl = np.floor(c)
         frac = c - fl  # exact below 2**52
         out = (fl + (frac > 0.5)) / scale
-        unsure = (
-            ~np.isfinite(c)
-            | (np.abs(c) >= 2.0**52)
-            | (np.abs(frac - 0.5) <= 4 * np.abs(np.spacing(c)))
-        )
+        size = np.abs(c)
+        # |x·10ⁿ − c| ≤ ½ ulp(c) ≤ 2⁻⁵³·|c|; anything within 1e-15·|c| of a tie is
+        # unsure, and so are ∞, NaN and values past 2⁵² (the comparison is False).
+        unsure = ~(size < 2.0**52) | (np.abs(frac - 0.5) <= 1e-15 * size)
     for i in np.flatnonzero(unsure):
         out[i] = round(float(values[i]), ndigits)
     return out
@@ -195,26 +197,15 @@ class _Groups:
         return np.bincount(self.row, weights=x.astype(float, copy=False), minlength=self.n)
 
     def count_of(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.row[mask], minlength=self.n).astype(np.int64)
+        return np.bincount(self.row[mask], minlength=self.n)
 
     def any(self, mask: np.ndarray) -> np.ndarray:
         return self.count_of(mask) > 0
 
     def counts(self, masks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """count_of for several masks, three per pass: 16-bit fields of one exact float sum."""
-        out: dict[str, np.ndarray] = {}
-        names = list(masks)
-        if not self.row.size or int(self.count.max(initial=0)) >= 1 << 16:
-            return {name: self.count_of(masks[name]) for name in names}
-        for start in range(0, len(names), 3):
-            batch = names[start : start + 3]
-            packed = np.zeros(self.row.size)
-            for k, name in enumerate(batch):
-                packed += masks[name] * float(1 << (16 * k))
-            total = np.bincount(self.row, weights=packed, minlength=self.n).astype(np.int64)
-            for k, name in enumerate(batch):
-                out[name] = (total >> (16 * k)) & 0xFFFF
-        return out
+        # One bincount of the selected rows per mask beat packing several masks
+        # into one weighted bincount (the conversions cost more than they saved).
+        return {name: self.count_of(mask) for name, mask in masks.items()}
 
 
 def household_rows(hid: np.ndarray, member_hid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -246,11 +237,13 @@ def _codes(series: pl.Series, vocabulary: list[str]) -> np.ndarray:
     if isinstance(series.dtype, pl.Enum):
         categories = list(series.dtype.categories)
         index = {v: i for i, v in enumerate(vocabulary)}
-        remap = np.array([index.get(c, other) for c in categories] + [other], dtype=np.int64)
-        physical = series.to_physical().fill_null(len(categories)).to_numpy()
-        return remap[physical]
+        remap = np.array([index.get(c, other) for c in categories] + [other], dtype=np.int16)
+        physical = series.to_physical()
+        if physical.null_count():
+            physical = physical.fill_null(len(categories))
+        return remap[physical.to_numpy()]
     coded = series.cast(pl.String).cast(pl.Enum(vocabulary), strict=False)
-    return coded.to_physical().fill_null(other).to_numpy().astype(np.int64)
+    return coded.to_physical().fill_null(other).to_numpy().astype(np.int16)
 
 
 def _codes_of(frame: pl.DataFrame, vocabularies: dict[str, list[str]]) -> dict[str, np.ndarray]:
@@ -265,7 +258,7 @@ def _codes_of(frame: pl.DataFrame, vocabularies: dict[str, list[str]]) -> dict[s
     if plain:
         coded = frame.select(
             pl.col(name).cast(pl.String).cast(pl.Enum(vocabularies[name]), strict=False)
-            .to_physical().fill_null(len(vocabularies[name])).cast(pl.Int64)
+            .to_physical().fill_null(len(vocabularies[name])).cast(pl.Int16)
             for name in plain
         )  # fmt: skip
         out.update({name: coded[name].to_numpy() for name in plain})

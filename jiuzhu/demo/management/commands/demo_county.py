@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="先清空全部家庭档案及其变更记录")
         parser.add_argument("--if-empty", action="store_true", help="已有家庭档案时不生成")
         parser.add_argument("--chunk-size", type=int, default=50_000, help="每批写入的户数")
+        parser.add_argument(
+            "--no-assess",
+            action="store_true",
+            help="生成后不做批量综合评估(默认生成后评估全部家庭)",
+        )
         parser.add_argument("--print-logins", action="store_true", help="只打印网址和演示账号")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
@@ -59,3 +64,11 @@ class Command(BaseCommand):
             f"已生成 {result.households} 户 {result.members} 人,用时 {result.seconds:.1f} 秒"
             f"({result.rate:,.0f} 户/秒)"
         )
+        if not opts["no_assess"] and result.households:
+            # A demo county is assessed, so pages, statistics and the API have results to show.
+            from jiuzhu.assessment.batch import assess_region
+
+            summary = assess_region(None)
+            self.stdout.write(
+                f"已完成综合评估 {summary['written']} 户,用时 {summary['seconds']['total']:.1f} 秒"
+            )
