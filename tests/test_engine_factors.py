@@ -242,3 +242,9 @@ def test_every_score_stays_between_0_and_5_and_the_index_between_0_and_100(h):
     result = score_household(h)
     assert all(0 <= s <= 5 for s in result.scores().values())
     assert 0 <= result.index <= 100
+
+
+def test_a_model_needing_no_labour_per_person_is_refused_instead_of_dividing_by_zero():
+    bad = dict(DEFAULT_MODEL, labour=dict(DEFAULT_MODEL["labour"], needed_per_person=0))
+    with pytest.raises(ModelError, match="人均所需劳动力"):
+        FactorModel.from_data(bad, "bad")

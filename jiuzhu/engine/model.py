@@ -153,6 +153,8 @@ def validate(data: dict) -> None:
         raise ModelError("因病:每多一人大病增加的分值不能低于多人慢性病分值的一半")
     if data["illness"]["serious_one"] < data["illness"]["chronic_many"]:
         raise ModelError("因病:一人大病的分值不能低于多人慢性病")
+    # Zero would divide by zero in the labour factor.
+    _number(data["labour"]["needed_per_person"], "劳动力.人均所需劳动力", low=0.01, high=5)
     for grade in ("1", "2", "3", "4"):
         _number(data["disability"]["grade_points"][grade], f"因残.{grade}级残疾分值", high=5)
     for key, value in data["housing"]["safety_points"].items():
