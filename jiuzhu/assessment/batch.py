@@ -840,13 +840,13 @@ def assess_region(
 
 def reassess_region(*, actor, region: str) -> dict:
     """assess_region for an officer: county staff (or an administrator) within their scope."""
-    from jiuzhu.households.selectors import user_scope_codes
+    from jiuzhu.households.selectors import code_in_scope
 
     from .services import MODEL_EDITORS
 
     if actor.role not in MODEL_EDITORS:
         raise PermissionDenied("只有县民政局可以批量重新评估")
-    if not any(region.startswith(prefix_of(c)) for c in user_scope_codes(actor)):
+    if not code_in_scope(user=actor, code=region):
         raise PermissionDenied("该区域不在您的管辖范围内")
     return assess_region(region)
 

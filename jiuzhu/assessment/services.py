@@ -11,7 +11,6 @@ from jiuzhu.engine.assess import Assessment as EngineAssessment
 from jiuzhu.engine.assess import assess
 from jiuzhu.engine.model import DEFAULT_MODEL, FACTOR_LABELS, FACTORS, FactorModel, ModelError
 from jiuzhu.households.models import Household
-from jiuzhu.regions.models import prefix_of
 
 from .inputs import household_input, to_json
 from .models import Assessment, EconomicStandard, ModelStatus, ModelVersion
@@ -138,18 +137,11 @@ def model_version_activate(*, actor, version: ModelVersion) -> ModelVersion:
     return version
 
 
-def scope_allows(actor, household: Household) -> bool:
-    from jiuzhu.households.selectors import user_scope_codes
-
-    return any(household.village_id.startswith(prefix_of(code)) for code in user_scope_codes(actor))
-
-
 __all__ = [
     "FACTOR_LABELS",
     "assessment_run",
     "model_version_activate",
     "model_version_create",
-    "scope_allows",
 ]
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from jiuzhu.accounts.roles import can_view_dashboard
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.engine.needs import CIRCLE_LABELS
-from jiuzhu.households.selectors import user_scope_codes
+from jiuzhu.households.selectors import code_in_scope, user_scope_codes
 from jiuzhu.regions.models import Level, Region, level_of, prefix_of
 
 from .models import Assessment
@@ -83,7 +83,7 @@ def _resolve(*, user, region: str | None) -> tuple[list[str], Region | None]:
         prefix = prefix_of(region)
     except (ValueError, KeyError):
         raise OutOfScope from None
-    if not any(prefix.startswith(prefix_of(c)) for c in codes):
+    if not code_in_scope(user=user, code=prefix):
         raise OutOfScope
     picked = Region.objects.filter(code=region).first()
     if picked is None or level_of(region) == Level.GROUP:

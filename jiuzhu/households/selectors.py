@@ -34,6 +34,11 @@ def user_scope_codes(user) -> list[str]:
     return cached
 
 
+def code_in_scope(*, user, code: str) -> bool:
+    """Whether a region code lies under any region granted to the user."""
+    return any(code.startswith(prefix_of(granted)) for granted in user_scope_codes(user))
+
+
 def household_scope(*, user) -> QuerySet[Household]:
     """All households the user may read."""
     if not can_read_households(user):
