@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from jiuzhu.households.choices import TAGS
 from jiuzhu.households.models import Household
 from jiuzhu.households.selectors import township_choices, user_scope_codes
-from jiuzhu.regions.models import Region, prefix_of
+from jiuzhu.regions.models import Region
 
 from .forms import LoginForm
 from .roles import can_read_households, can_view_dashboard
@@ -93,6 +93,3 @@ def dashboard(request):
             "total_tag_counts": [totals[n] for n, _ in TAGS],
         },
     )
-
-
-__all__ = ["LoginView", "home", "dashboard", "lockout_response", "prefix_of"]
