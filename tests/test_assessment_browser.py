@@ -98,7 +98,7 @@ def test_a_village_worker_opens_the_assessment_and_sees_the_radar_chart_and_the_
     assert "D级危房" in page.locator("#factor-housing").inner_text()
     assert "月人均可支配收入" in page.locator("#economic-lines").inner_text()
     assert "住房" in page.locator("#needs").inner_text()
-    row = Assessment.objects.get(household=hardship, is_latest=True)
+    row = Assessment.objects.latest_only().get(household=hardship)
     assert page.locator("#index").inner_text() == str(row.index)
 
     page.get_by_role("button", name="重新评估").click()
@@ -147,7 +147,7 @@ def test_a_village_worker_records_an_elders_ability_on_a_phone(live_server, phon
     record = ElderlyAssessment.objects.get(member=elder)
     assert (record.total, record.level) == (26, 4)
     assert "4 级" in page.locator("#level").inner_text()
-    latest = Assessment.objects.get(household=hardship, is_latest=True)
+    latest = Assessment.objects.latest_only().get(household=hardship)
     assert "nursing" in [n["category"] for n in latest.needs]
 
 
@@ -186,4 +186,4 @@ def test_a_county_officer_drafts_previews_and_activates_a_model_change(
     page.wait_for_load_state()
     assert "启用后请运行批量重新评估" in page.locator(".messages").inner_text()
     assert ModelVersion.objects.get(version="v2").status == "active"
-    assert Assessment.objects.get(household=hardship, is_latest=True).model_version.version == "v1"
+    assert Assessment.objects.latest_only().get(household=hardship).model_version.version == "v1"

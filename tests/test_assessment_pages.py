@@ -72,7 +72,7 @@ def test_the_household_page_shows_scores_reasons_index_circle_needs_and_history(
     response = _client(worker).get(f"/assessment/households/{household.pk}/")
     assert response.status_code == 200
     page = _text(response)
-    row = Assessment.objects.get(household=household, is_latest=True)
+    row = Assessment.objects.latest_only().get(household=household)
     assert 'id="radar"' in page and "vendor/echarts.min.js" in page
     assert f'<span class="stat-value" id="index">{row.index}</span>' in page
     assert "患大病" in page  # the illness reason, in Chinese
@@ -107,7 +107,7 @@ def test_another_villages_assessment_page_is_404_like_a_missing_one(county, work
 def test_reassessing_stores_a_new_latest_row_by_the_clerk(worker, household):
     response = _client(worker).post(f"/assessment/households/{household.pk}/run/")
     assert response.status_code == 302
-    latest = Assessment.objects.get(household=household, is_latest=True)
+    latest = Assessment.objects.latest_only().get(household=household)
     assert latest.assessed_by == worker and latest.trigger == "manual"
     assert Assessment.objects.filter(household=household).count() == 2
 
@@ -184,13 +184,13 @@ def test_draft_preview_activate_then_reassess_through_the_pages(officer, househo
     assert draft.status == "active" and draft.activated_by == officer
     assert "启用后请运行批量重新评估" in _text(response)
     # Activating rescored nothing: the household's row still names v1.
-    assert Assessment.objects.get(household=household, is_latest=True).model_version.version == "v1"
+    assert Assessment.objects.latest_only().get(household=household).model_version.version == "v1"
 
     response = client.post(
         "/assessment/model/reassess/", {"next": "/assessment/model/"}, follow=True
     )
     assert f"已按现行模型 {draft.version} 重新评估:禄劝彝族苗族自治县 1 户" in _text(response)
-    latest = Assessment.objects.get(household=household, is_latest=True)
+    latest = Assessment.objects.latest_only().get(household=household)
     assert (latest.model_version, latest.trigger) == (draft, "batch")
     assert Assessment.objects.filter(household=household).count() == 2
     # A batch row stores no reasons: the page recomputes them from its inputs.
@@ -300,7 +300,7 @@ def test_saving_the_elderly_form_records_the_level_and_adds_the_nursing_need(wor
     assert response.status_code == 302
     record = ElderlyAssessment.objects.get(member=elder)
     assert (record.total, record.initial_level, record.level) == (70, 1, 2)
-    latest = Assessment.objects.get(household=household, is_latest=True)
+    latest = Assessment.objects.latest_only().get(household=household)
     assert "nursing" in [n["category"] for n in latest.needs]
     page = _text(client.get(f"/assessment/members/{elder.pk}/elderly/"))
     assert "2 级 能力中度受损" in page and "确诊为痴呆" in page

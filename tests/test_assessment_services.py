@@ -12,7 +12,13 @@ from django.core.exceptions import PermissionDenied
 from jiuzhu.accounts.models import Role
 from jiuzhu.assessment import preview, selectors, services
 from jiuzhu.assessment.forms import ModelParamsForm
-from jiuzhu.assessment.models import Assessment, EconomicStandard, ElderlyAssessment, ModelVersion
+from jiuzhu.assessment.models import (
+    Assessment,
+    EconomicStandard,
+    ElderlyAssessment,
+    LatestAssessment,
+    ModelVersion,
+)
 from jiuzhu.engine.elderly import ITEMS
 from jiuzhu.engine.model import DEFAULT_MODEL, FACTORS, ModelError
 from jiuzhu.households import choices as c
@@ -54,7 +60,7 @@ def _household(village, *members, actor=None, **fields):
 
 
 def _latest(household) -> Assessment:
-    return Assessment.objects.get(household=household, is_latest=True)
+    return Assessment.objects.latest_only().get(household=household)
 
 
 # ---- Storage ------------------------------------------------------------------
@@ -79,10 +85,15 @@ def test_editing_a_household_reassesses_it_and_the_previous_row_stops_being_late
     rows = list(Assessment.objects.filter(household=household).order_by("assessed_at", "id"))
     assert len(rows) == 2
     first.refresh_from_db()
-    assert not first.is_latest and first.housing == 0
-    assert rows[-1].is_latest and rows[-1].housing == 4 and "housing" in rows[-1].causes
+    assert first.housing == 0
+    assert rows[-1].housing == 4 and "housing" in rows[-1].causes
+    pointer = LatestAssessment.objects.get(household=household)
+    assert pointer.assessment_id == rows[-1].pk
+    assert (pointer.housing_x2, pointer.cause_count) == (8, rows[-1].cause_count)
+    assert list(Assessment.objects.latest_only().filter(household=household)) == [rows[-1]]
     history = list(selectors.assessment_history(user=officer, household_id=household.pk))
     assert [r.pk for r in history] == [rows[-1].pk, first.pk]
+    assert [r.is_latest for r in history] == [True, False]
 
 
 def test_another_villages_assessment_is_missing_for_a_village_worker(county, village):

@@ -414,7 +414,7 @@ def test_assess_all_stores_what_the_per_household_path_computes(county):
     result = assess_region(None)
     assert result["households"] == result["written"] == len(made)
     for household in made:
-        latest = Assessment.objects.get(household=household, is_latest=True)
+        latest = Assessment.objects.latest_only().get(household=household)
         assert latest.trigger == "batch"
         assert latest.assessed_by is None and latest.reasons is None
         h, expected = _per_household(household)
@@ -422,12 +422,63 @@ def test_assess_all_stores_what_the_per_household_path_computes(county):
         expected["monthly_income_per_capita"] = float(expected["monthly_income_per_capita"])
         assert _stored_fields(latest) == expected
     # The elderly level feeds the inputs (and the needs): the latest assessment, level 3.
-    stored = from_json(Assessment.objects.get(household=made[1], is_latest=True).inputs)
+    stored = from_json(Assessment.objects.latest_only().get(household=made[1]).inputs)
     assert [m.elderly_level for m in stored.members] == [3, None]
-    # Each household keeps its history and exactly one latest row.
+    # Each household keeps its history and exactly one latest row, whose pointer
+    # carries a copy of the results the statistics count.
+    from jiuzhu.assessment.models import LatestAssessment
+
     for household in made:
         assert Assessment.objects.filter(household=household).count() >= 2
-        assert Assessment.objects.filter(household=household, is_latest=True).count() == 1
+        assert Assessment.objects.latest_only().filter(household=household).count() == 1
+        pointer = LatestAssessment.objects.get(household=household)
+        latest = Assessment.objects.get(pk=pointer.assessment_id)
+        assert latest.trigger == "batch"
+        for name, value in LatestAssessment.values_of(latest).items():
+            assert getattr(pointer, name) == value, name
+        assert pointer.illness_x2 == latest.illness * 2
+    assert LatestAssessment.objects.count() == len(made)
+
+
+@pytest.mark.django_db
+def test_a_second_run_stores_unchanged_inputs_once_and_changed_ones_again(county):
+    from jiuzhu.assessment import selectors
+    from jiuzhu.assessment.batch import assess_region
+    from jiuzhu.assessment.inputs import from_json
+    from jiuzhu.assessment.models import Assessment, LatestAssessment
+    from jiuzhu.households.models import Household
+
+    made = _registry(county)
+    assess_region(None)
+    first = {h.pk: Assessment.objects.latest_only().get(household=h) for h in made}
+    assert all(row.inputs is not None and row.inputs_source_id is None for row in first.values())
+    changed = made[3]
+    # A change that bypasses the services (no re-assessment): only the next run sees it.
+    Household.objects.filter(pk=changed.pk).update(rental_income=5000)
+    assess_region(None)
+    for household in made:
+        row = Assessment.objects.latest_only().get(household=household)
+        pointer = LatestAssessment.objects.get(household=household)
+        h, expected = _per_household(household)
+        assert from_json(row.input_data()) == h
+        if household.pk == changed.pk:
+            assert row.inputs is not None and row.inputs_source_id is None
+            assert pointer.inputs_id == row.pk
+            assert from_json(row.inputs).rental_income == 5000
+        else:
+            assert row.inputs is None and row.inputs_source_id == first[household.pk].pk
+            assert pointer.inputs_id == first[household.pk].pk
+            assert row.inputs_hash == first[household.pk].inputs_hash == pointer.inputs_hash
+        # The reasons shown for the row come from the inputs wherever they are kept.
+        assert (
+            selectors.assessment_reasons(assessment=row)
+            == selectors.assessment_reasons(assessment=first[household.pk])
+            or household.pk == changed.pk
+        )
+    # A third run still finds the text through the pointer (never a chain of references).
+    assess_region(None)
+    third = Assessment.objects.latest_only().get(household=made[0])
+    assert third.inputs_source_id == first[made[0].pk].pk
 
 
 @pytest.mark.django_db
@@ -445,7 +496,7 @@ def test_assess_by_region_touches_only_that_region_and_a_dry_run_nothing(county)
     done = assess_region(township)
     inside = [h for h in made if h.village_id.startswith(township[:9])]
     assert done["written"] == len(inside)
-    batch_rows = Assessment.objects.filter(trigger="batch", is_latest=True)
+    batch_rows = Assessment.objects.latest_only().filter(trigger="batch")
     assert set(batch_rows.values_list("household_id", flat=True)) == {h.pk for h in inside}
 
 
@@ -463,7 +514,7 @@ def test_a_household_reassessed_after_the_batch_read_it_keeps_its_newer_result(c
     assessment_run(actor=None, household=edited, trigger="change")  # an edit meanwhile
     written = batch.write_results(frames, result, version, None)
     assert written["skipped_newer"] == 1 and written["written"] == len(made) - 1
-    assert Assessment.objects.get(household=edited, is_latest=True).trigger == "change"
+    assert Assessment.objects.latest_only().get(household=edited).trigger == "change"
 
 
 @pytest.mark.django_db
@@ -525,7 +576,7 @@ def test_outside_a_transaction_the_batch_uses_parallel_connections_and_stores_th
 
     from jiuzhu.assessment.batch import assess_region
     from jiuzhu.assessment.inputs import from_json
-    from jiuzhu.assessment.models import Assessment
+    from jiuzhu.assessment.models import Assessment, LatestAssessment
 
     made = _registry(county)
     result = assess_region(None)
@@ -538,8 +589,80 @@ def test_outside_a_transaction_the_batch_uses_parallel_connections_and_stores_th
             )
             assert cursor.fetchone()[0] == 0  # the staging table is gone
     for household in made:
-        latest = Assessment.objects.get(household=household, is_latest=True)
+        latest = Assessment.objects.latest_only().get(household=household)
         h, expected = _per_household(household)
         assert from_json(latest.inputs) == h
         expected["monthly_income_per_capita"] = float(expected["monthly_income_per_capita"])
         assert _stored_fields(latest) == expected
+    # Again, the same way: every pointer moves to the new row (updated, not added),
+    # and the unchanged inputs are referenced, not stored again.
+    first = {p.household_id: p for p in LatestAssessment.objects.all()}
+    again = assess_region(None)
+    assert again["written"] == len(made)
+    assert LatestAssessment.objects.count() == len(made)
+    for pointer in LatestAssessment.objects.select_related("assessment"):
+        row, before = pointer.assessment, first[pointer.household_id]
+        assert row.pk > before.assessment_id and row.trigger == "batch"
+        assert row.inputs is None and row.inputs_source_id == before.assessment_id
+        assert pointer.inputs_id == before.assessment_id
+        assert LatestAssessment.values_of(row) == {
+            k: getattr(pointer, k) for k in LatestAssessment.values_of(row)
+        }
+
+
+@pytest.mark.django_db
+def test_the_batch_reads_deposits_and_vehicles_like_the_per_household_path(county):
+    from decimal import Decimal as D
+
+    from jiuzhu.assessment.batch import assess_region, load_region
+    from jiuzhu.assessment.inputs import from_json
+    from jiuzhu.assessment.models import Assessment, EconomicStandard
+    from jiuzhu.households import choices as c
+    from tests.factories import make_household, member_data
+
+    EconomicStandard.objects.create(
+        county_id=county["county"], asset_limit_per_person=20000, vehicle_limit=1
+    )
+
+    def poor():  # two members without income, fresh ID numbers each time
+        return [
+            member_data(wage_income=0),
+            member_data(relation=c.Relation.SPOUSE, wage_income=0),
+        ]
+
+    cases = [  # limit 2 × 20,000 yuan and one vehicle
+        (D("0"), 0), (D("39999.99"), 1), (D("40000.00"), 0), (D("40000.01"), 0),
+        (D("1234.56"), 2), (D("987654.32"), 1),
+    ]  # fmt: skip
+    made = [
+        make_household(
+            village=county["villages"][i % 3].code, members=poor(), deposits=d, vehicles=v
+        )
+        for i, (d, v) in enumerate(cases)
+    ]
+    frames = load_region(None)
+    by_id = dict(
+        zip(
+            frames.households["household_id"].to_list(),
+            zip(
+                frames.households["deposits"].to_list(),
+                frames.households["vehicles"].to_list(),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
+    assert [by_id[h.pk] for h in made] == [(float(d), v) for d, v in cases]
+    result = assess_region(None)
+    assert result["written"] == len(made)
+    circles = []
+    for household in made:
+        latest = Assessment.objects.latest_only().get(household=household)
+        assert latest.trigger == "batch"
+        h, expected = _per_household(household)
+        assert from_json(latest.inputs) == h
+        expected["monthly_income_per_capita"] = float(expected["monthly_income_per_capita"])
+        assert _stored_fields(latest) == expected
+        circles.append(latest.circle)
+    # Below 低保 without a status tag: the second circle only when the assets pass.
+    assert [circle == 2 for circle in circles] == [True, True, True, False, False, False]

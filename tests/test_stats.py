@@ -49,7 +49,7 @@ def _expected_counts(households) -> dict[str, list[int]]:
     """The factor × score table straight from the stored latest rows (a Python loop)."""
     counts = {f: [0] * 11 for f in FACTORS}
     for h in households:
-        row = Assessment.objects.get(household=h, is_latest=True)
+        row = Assessment.objects.latest_only().get(household=h)
         for f in FACTORS:
             counts[f][int(getattr(row, f) * 2)] += 1
     return counts
@@ -92,8 +92,8 @@ def test_counts_by_township_use_the_active_threshold_and_count_circles(registry,
         {registry["first"][:9], registry["second"][:9]}
     )
     for place in table.places:
-        rows = Assessment.objects.filter(
-            is_latest=True, household__village__code__startswith=place["code"][:9]
+        rows = Assessment.objects.latest_only().filter(
+            household__village__code__startswith=place["code"][:9]
         )
         assert place["total"] == rows.count() == 4
         for f in FACTORS:

@@ -32,8 +32,8 @@ class EconomicStandardAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyAdmin):
-    list_display = ["household", "assessed_at", "model_version", "index", "circle", "is_latest"]
-    list_filter = ["model_version", "circle", "is_latest", "trigger"]
+    list_display = ["household", "assessed_at", "model_version", "index", "circle", "trigger"]
+    list_filter = ["model_version", "circle", "trigger"]
     raw_id_fields = ["household", "assessed_by"]
 
     def get_queryset(self, request):

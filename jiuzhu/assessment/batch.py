@@ -11,8 +11,8 @@ module feeds it from the database and writes its results:
    standard.
 3. write, in one transaction: lock the assessment table against concurrent
    single re-assessments, leave out households someone re-assessed since the
-   load began, mark the old latest rows, insert the new ones (PostgreSQL:
-   COPY; SQLite: bulk insert). Rows carry `trigger="batch"`, no assessor and
+   load began, insert the new rows (PostgreSQL: COPY; SQLite: bulk insert) and
+   point each household's LatestAssessment at its new row. Rows carry `trigger="batch"`, no assessor and
    no reasons (recomputed on display from the stored `inputs`, which equal
    `to_json(household_input(household))` — tests check it).
 """
@@ -39,7 +39,7 @@ from jiuzhu.households.models import Household, Member
 from jiuzhu.regions.models import Level, Region, level_of, prefix_of
 
 from .inputs import HOUSEHOLD_KEYS, MEMBER_KEYS
-from .models import Assessment, ElderlyAssessment, ModelVersion
+from .models import Assessment, ElderlyAssessment, LatestAssessment, ModelVersion
 
 # Codes read as categories: parsing them once is cheaper than comparing strings.
 MEMBER_CODES = ("relation", "occupation", "labour_ability", "skill", "health_status", "disease",
@@ -54,7 +54,7 @@ class RegionFrames:
 
     households: pl.DataFrame  # engine columns + village_id, sorted by household_id
     members: pl.DataFrame  # engine columns + id, sorted by (household_id, id)
-    started: object  # when the load began (aware datetime)
+    after_id: int  # the newest stored assessment's id when the load began
     seconds: float = 0.0
 
     @property
@@ -242,7 +242,7 @@ def load_region(code: str | None = None) -> RegionFrames:
     `inputs.household_input` does, so the frames describe exactly the
     HouseholdInput that the per-household path would build.
     """
-    started_at = timezone.now()
+    after_id = _newest_assessment_id()
     t0 = time.perf_counter()
     members, households, levels = _read_all(
         [_member_sql(code), _household_sql(code), _elderly_sql(code)]
@@ -276,7 +276,13 @@ def load_region(code: str | None = None) -> RegionFrames:
     ).with_columns(
         age=(today.year - born.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64))
     )  # fmt: skip
-    return RegionFrames(households, members, started_at, time.perf_counter() - t0)
+    return RegionFrames(households, members, after_id, time.perf_counter() - t0)
+
+
+def _newest_assessment_id() -> int:
+    from django.db.models import Max
+
+    return Assessment.objects.aggregate(newest=Max("id"))["newest"] or 0
 
 
 # ---------------------------------------------------------------------------
@@ -500,18 +506,56 @@ def inputs_json(frames: RegionFrames, *, compact: bool | None = None) -> pl.Seri
 # ---------------------------------------------------------------------------
 # Writing
 
-_COLUMNS = ["household_id", "model_version_id", "is_latest", *FACTORS, "index", "causes",
+_COLUMNS = ["household_id", "model_version_id", *FACTORS, "index", "causes",
             "primary_cause", "multi_cause", "cause_count", "circle", "monthly_income_per_capita",
-            "below_standard", "below_edge", "needs", "reasons", "inputs", "assessed_by_id",
-            "assessed_at", "trigger"]  # fmt: skip
+            "below_standard", "below_edge", "needs", "reasons", "inputs", "inputs_source_id",
+            "inputs_hash", "assessed_by_id", "assessed_at", "trigger"]  # fmt: skip
 
 
-def _rows(result: pl.DataFrame, inputs: pl.Series, version: ModelVersion, now) -> pl.DataFrame:
+def previous_inputs(code: str | None) -> pl.DataFrame:
+    """Each household's latest inputs hash and the row holding those inputs (by household)."""
+    latest = connection.ops.quote_name(LatestAssessment._meta.db_table)
+    where, params = _where(code)
+    join = " JOIN households_household h ON h.id = l.household_id" if where else ""
+    sql = f"SELECT l.household_id, l.inputs_hash, l.inputs_id FROM {latest} l{join} {where}"  # noqa: S608
+    types = {"household_id": pl.Int64, "inputs_hash": pl.Int64, "inputs_id": pl.Int64}
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        raw = connection.get_new_connection(connection.get_connection_params())
+        try:
+            return _parse_csv(_copy_out(raw, sql, params), types)
+        finally:
+            raw.close()
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        return _parse_csv(_copy_out(connection.connection, sql, params), types)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return pl.DataFrame(cursor.fetchall(), schema=types, orient="row")
+
+
+def inputs_hash(inputs: pl.Series) -> pl.Series:
+    """64-bit hash of each inputs text (fixed seeds: the same text, the same number)."""
+    return inputs.hash(seed=0, seed_1=1, seed_2=2, seed_3=3).reinterpret(signed=True)
+
+
+def _rows(result: pl.DataFrame, inputs: pl.Series, version: ModelVersion, now,
+          previous: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
+    """The rows to store. A household whose inputs hash equals its latest row's
+    (`previous`, from previous_inputs) gets no inputs text, only the row holding it."""
     stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+    hashes = inputs_hash(inputs)
+    source = pl.Series("inputs_source_id", [None] * len(inputs), dtype=pl.Int64)
+    if previous is not None and previous.height:
+        joined = pl.DataFrame({"household_id": result["household_id"], "new": hashes}).join(
+            previous, on="household_id", how="left", maintain_order="left"
+        )
+        same = (joined["new"] == joined["inputs_hash"]) & joined["inputs_id"].is_not_null()
+        same = same.fill_null(False)
+        source = joined["inputs_id"].zip_with(same, source).alias("inputs_source_id")
+        inputs = pl.select(pl.when(pl.lit(same)).then(None).otherwise(pl.lit(inputs))).to_series()
     return result.select(
         "household_id",
         pl.lit(version.pk, dtype=pl.Int64).alias("model_version_id"),
-        pl.lit(True).alias("is_latest"),
         *FACTORS,
         "index",
         pl.col("causes_json").cast(pl.String).alias("causes"),
@@ -524,7 +568,9 @@ def _rows(result: pl.DataFrame, inputs: pl.Series, version: ModelVersion, now) -
         "below_edge",
         pl.col("needs_json").cast(pl.String).alias("needs"),
         pl.lit(None, dtype=pl.String).alias("reasons"),
-        inputs.alias("inputs"),
+        pl.lit(inputs).alias("inputs"),
+        pl.lit(source).alias("inputs_source_id"),
+        pl.lit(hashes).alias("inputs_hash"),
         pl.lit(None, dtype=pl.Int64).alias("assessed_by_id"),
         pl.lit(stamp).alias("assessed_at"),
         pl.lit("batch").alias("trigger"),
@@ -610,7 +656,6 @@ def _insert_rows(rows: pl.DataFrame) -> None:
             Assessment(
                 household_id=r["household_id"],
                 model_version_id=r["model_version_id"],
-                is_latest=True,
                 **{f: r[f] for f in FACTORS},
                 index=r["index"],
                 causes=json.loads(r["causes"]),
@@ -623,7 +668,9 @@ def _insert_rows(rows: pl.DataFrame) -> None:
                 below_edge=r["below_edge"],
                 needs=json.loads(r["needs"]),
                 reasons=None,
-                inputs=json.loads(r["inputs"]),
+                inputs=None if r["inputs"] is None else json.loads(r["inputs"]),
+                inputs_source_id=r["inputs_source_id"],
+                inputs_hash=r["inputs_hash"],
                 assessed_by=None,
                 assessed_at=dt.datetime.fromisoformat(r["assessed_at"]),
                 trigger="batch",
@@ -636,22 +683,62 @@ def _insert_rows(rows: pl.DataFrame) -> None:
         Assessment.objects.bulk_create(objects)
 
 
-def _replace_latest(started, code: str | None, produce) -> dict:
-    """One transaction: lock, mark the region's latest rows old, insert what `produce` gives.
+def _pointer_values(alias: str) -> dict[str, str]:
+    """Pointer column → its value from an assessment row aliased `alias`."""
+    qn = connection.ops.quote_name
+    a = alias
+    return {
+        "assessment_id": f"{a}.id",
+        "inputs_id": f"COALESCE({a}.inputs_source_id, {a}.id)",
+        **{h: f"CAST({a}.{qn(f)} * 2 AS SMALLINT)" for f, h in LatestAssessment.HALVES.items()},
+        **{c: f"{a}.{qn(c)}" for c in LatestAssessment.COPIED},
+    }
 
-    `started` is when the households were (or will be) read: a household
-    re-assessed on its own since then keeps that newer result.
+
+def _point_statements(source: str, *, moved: str | None = None) -> tuple[str, str]:
+    """(UPDATE, INSERT) pointing each household of `source` (assessment rows) at its row.
+
+    An UPDATE joined to the new rows, then an INSERT of the households not
+    there yet: on PostgreSQL much cheaper than INSERT … ON CONFLICT for a
+    million rows, the more so as the pointer table leaves room for in-page
+    (HOT) updates (fillfactor 50, migration 0004). `moved` names a relation of
+    the household ids the UPDATE touched (when both run in one statement and
+    cannot see each other's rows).
+    """
+    qn = connection.ops.quote_name
+    latest = qn(LatestAssessment._meta.db_table)
+    values = _pointer_values("a")
+    sets = ", ".join(f"{qn(c)} = {v}" for c, v in values.items())
+    update = (
+        f"UPDATE {latest} SET {sets} FROM {source} a "  # noqa: S608
+        f"WHERE {latest}.household_id = a.household_id"
+    )
+    existing = moved or latest
+    insert = (
+        f"INSERT INTO {latest} (household_id, {', '.join(qn(c) for c in values)}) "  # noqa: S608
+        f"SELECT a.household_id, {', '.join(values.values())} FROM {source} a "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {existing} m WHERE m.household_id = a.household_id)"
+    )
+    return update, insert
+
+
+def _replace_latest(after_id: int | None, produce) -> dict:
+    """One transaction: lock, insert what `produce` gives and point each household at it.
+
+    A household whose latest assessment is newer than `after_id` (someone edited
+    it after the households were read) keeps that newer result. None: nothing
+    to skip.
 
     `produce()` returns (rows, staged): the rows to store and, on PostgreSQL, the
     staging table already holding them (or None). It may still be running in
-    another thread while the old rows are marked — the two overlap.
+    another thread while this waits for the lock — the two overlap.
     """
     timings: dict[str, float] = {}
     postgres = connection.vendor == "postgresql"
     qn = connection.ops.quote_name
     table = qn(Assessment._meta.db_table)
-    where, params = _where(code)
     staged = None
+    newer: list[int] = []
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             t0 = time.perf_counter()
@@ -659,30 +746,23 @@ def _replace_latest(started, code: str | None, produce) -> dict:
                 # Single re-assessments (a household edited) wait until this commits.
                 cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
                 cursor.execute("SET LOCAL work_mem = '256MB'")  # the region's ids hash in memory
-            # A household re-assessed (edited) after the load began keeps that newer result.
-            cursor.execute(
-                f"SELECT household_id FROM {table} WHERE is_latest AND assessed_at >= %s "  # noqa: S608
-                f"AND {qn('trigger')} <> 'batch'",
-                [started],
-            )
-            newer = [r[0] for r in cursor.fetchall()]
-            if postgres:
-                skip, skip_params = " AND NOT (household_id = ANY(%s))", [newer]
-            else:
-                skip = f" AND household_id NOT IN ({', '.join(['%s'] * len(newer))})"
-                skip_params = newer
-            if not newer:
-                skip, skip_params = "", []
-            region = (
-                f" AND household_id IN (SELECT h.id FROM households_household h {where})"  # noqa: S608
-                if where
-                else ""
-            )
-            cursor.execute(
-                f"UPDATE {table} SET is_latest = %s WHERE is_latest{region}{skip}",  # noqa: S608
-                [False, *params, *skip_params],
-            )
-            timings["mark_old"] = time.perf_counter() - t0
+            if after_id is not None:
+                cursor.execute(
+                    f"SELECT household_id FROM {qn(LatestAssessment._meta.db_table)} "  # noqa: S608
+                    "WHERE assessment_id > %s",
+                    [after_id],
+                )
+                newer = [r[0] for r in cursor.fetchall()]
+            skip, skip_params = "", []
+            if newer:  # an anti-join (a list of ids would be scanned once per row)
+                skip = (
+                    f" AND NOT EXISTS (SELECT 1 FROM {qn(LatestAssessment._meta.db_table)} l "  # noqa: S608
+                    "WHERE l.household_id = s.household_id AND l.assessment_id > %s)"
+                )
+                skip_params = [after_id]
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+            before = cursor.fetchone()[0]
+            timings["lock"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             rows, staged = produce()
             timings["wait"] = time.perf_counter() - t0
@@ -690,18 +770,31 @@ def _replace_latest(started, code: str | None, produce) -> dict:
             if newer:
                 rows = rows.filter(~pl.col("household_id").is_in(newer))
             if staged:
+                # One statement: the new rows go in and their ids and results come
+                # back out straight into the pointers (no second read of wide rows).
                 columns = ", ".join(qn(c) for c in rows.columns)
+                copied = ", ".join(qn(c) for c in (*FACTORS, *LatestAssessment.COPIED))
+                update, insert = _point_statements("added", moved="moved")
+                latest = qn(LatestAssessment._meta.db_table)
                 cursor.execute(
-                    f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {qn(staged.name)} "  # noqa: S608
-                    f"WHERE TRUE{skip}",
+                    f"WITH added AS (INSERT INTO {table} ({columns}) "  # noqa: S608
+                    f"SELECT {columns} FROM {qn(staged.name)} s WHERE TRUE{skip} "
+                    f"RETURNING id, household_id, inputs_source_id, {copied}), "
+                    f"moved AS ({update} RETURNING {latest}.household_id) {insert}",
                     skip_params,
                 )
-            elif postgres:
-                connection.ensure_connection()
-                _copy_into(connection.connection, table, rows)
             else:
-                _insert_rows(rows)
-            timings["insert"] = time.perf_counter() - t0
+                if postgres:
+                    connection.ensure_connection()
+                    _copy_into(connection.connection, table, rows)
+                else:
+                    _insert_rows(rows)
+                timings["insert"] = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                fresh = f"(SELECT * FROM {table} WHERE id > %s)"  # noqa: S608
+                for statement in _point_statements(fresh):
+                    cursor.execute(statement, [before])
+            timings["point"] = time.perf_counter() - t0
             t0 = time.perf_counter()
         timings["commit"] = time.perf_counter() - t0  # deferred foreign-key checks
     finally:
@@ -715,7 +808,7 @@ def write_results(
 ) -> dict:
     """Store computed results as the latest assessments, in one transaction (see the module doc)."""
     t0 = time.perf_counter()
-    rows = _rows(result, inputs_json(frames), version, timezone.now())
+    rows = _rows(result, inputs_json(frames), version, timezone.now(), previous_inputs(code))
     prepared = time.perf_counter() - t0
     # Outside a transaction, PostgreSQL parses the rows on two connections while
     # this one marks the old rows; inside one (tests), a plain COPY.
@@ -731,7 +824,7 @@ def write_results(
         return rows, staged
 
     try:
-        out = _replace_latest(frames.started, code, produce)
+        out = _replace_latest(frames.after_id, produce)
     except BaseException:
         if staged:
             staged.drop()
@@ -787,9 +880,9 @@ def assess_region(
             out.update(written=written["written"], skipped_newer=written["skipped_newer"])
             seconds.update(written["timings"])
     else:
-        # The table is locked first and the old rows marked (one backend) while this
-        # process reads the households (two backends), scores them, builds the rows
-        # and has two backends parse them into a staging table; then one INSERT.
+        # The table is locked first (one backend) while this process reads the
+        # households (two backends), scores them, builds the rows and has two
+        # backends parse them into a staging table; then one INSERT and the pointers.
         # Single re-assessments (household edits) wait for the commit meanwhile.
         from concurrent.futures import ThreadPoolExecutor
 
@@ -806,7 +899,8 @@ def assess_region(
             made["result"] = score_region(frames, model, standards=standards)
             made["score"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            rows = _rows(made["result"], inputs_json(frames), version, timezone.now())
+            previous = previous_inputs(code)
+            rows = _rows(made["result"], inputs_json(frames), version, timezone.now(), previous)
             made["prepare"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             if rows.height:
@@ -815,11 +909,11 @@ def assess_region(
             made["stage"] = time.perf_counter() - t0
             return rows, made.get("staged")
 
-        lock_time = timezone.now()
+        after_id = _newest_assessment_id()  # before the load can begin
         with ThreadPoolExecutor(max_workers=1) as pool:
             future = pool.submit(make)
             try:
-                written = _replace_latest(lock_time, code, future.result)
+                written = _replace_latest(after_id, future.result)
             except BaseException:
                 future.cancel()
                 if "staged" in made:

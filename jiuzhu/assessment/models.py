@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 
+from .fields import JSONTextField
+
 
 class ModelStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -133,6 +135,20 @@ def _factor_field(name: str) -> models.DecimalField:
     return models.DecimalField(FACTOR_LABELS[name], max_digits=2, decimal_places=1)
 
 
+def _halves_field(name: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(f"{FACTOR_LABELS[name]}(半分数,得分×2)")
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def latest_only(self) -> "AssessmentQuerySet":
+        """Only each household's latest assessment.
+
+        Joined on the household too, so that PostgreSQL finds the pointer by its
+        primary key (the pointer's assessment column has no index).
+        """
+        return self.filter(latest_of__household_id=models.F("household_id"))
+
+
 class Assessment(models.Model):
     """One assessment of one household: inputs, version, results and reasons.
 
@@ -142,16 +158,27 @@ class Assessment(models.Model):
     which gives the same text (tests prove the two paths agree).
     """
 
+    # A million rows arrive per batch run: every index and database-checked
+    # foreign key costs seconds there (the household check alone ~13 s). Lookups
+    # go by household (the composite index below covers them); rows are written
+    # only by assessment.services and assessment.batch, for households they have
+    # just read; the ORM still cascades a deleted household's rows and enforces
+    # PROTECT / SET_NULL on versions and users.
     household = models.ForeignKey(
         "households.Household",
         verbose_name="家庭",
         on_delete=models.CASCADE,
         related_name="assessments",
+        db_index=False,
+        db_constraint=False,
     )
     model_version = models.ForeignKey(
-        ModelVersion, verbose_name="模型版本", on_delete=models.PROTECT
+        ModelVersion,
+        verbose_name="模型版本",
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
     )
-    is_latest = models.BooleanField("最新评估", default=True)
     illness = _factor_field("illness")
     disability = _factor_field("disability")
     schooling = _factor_field("schooling")
@@ -172,11 +199,28 @@ class Assessment(models.Model):
     )
     below_standard = models.BooleanField("低于低保标准", default=False)
     below_edge = models.BooleanField("低于低保边缘标准", default=False)
-    needs = models.JSONField("需求清单", default=list)  # [{"category":..., "reason":...}]
+    needs = JSONTextField("需求清单", default=list)  # [{"category":..., "reason":...}]
     reasons = models.JSONField(
         "评分依据", null=True, blank=True
     )  # {"factors": {...}, "economic": [...], "circle": "..."}
-    inputs = models.JSONField("评估输入", null=True, blank=True)
+    inputs = JSONTextField("评估输入", null=True, blank=True)
+    # A batch run stores a household's inputs again only when they changed: an
+    # unchanged household's row names the earlier row holding the same inputs
+    # (`inputs` is then null; `input_data()` reads either way). `inputs_hash` is
+    # the batch's 64-bit Polars hash of the inputs text, compared with the next
+    # run's for the same household only (a Polars upgrade that changes hashes
+    # just stores the inputs once more).
+    inputs_source = models.ForeignKey(
+        "self",
+        verbose_name="评估输入所在记录",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    inputs_hash = models.BigIntegerField("评估输入散列", null=True, blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="评估人",
@@ -184,23 +228,19 @@ class Assessment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
-    assessed_at = models.DateTimeField("评估时间", db_index=True)
+    assessed_at = models.DateTimeField("评估时间")
     trigger = models.CharField(
         "触发方式", max_length=16, default="manual"
     )  # manual / change / batch
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "综合评估"
         verbose_name_plural = "综合评估"
         ordering = ["-assessed_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=models.Q(is_latest=True),
-                name="one_latest_assessment_per_household",
-            ),
-        ]
         indexes = [
             models.Index(fields=["household", "-assessed_at"], name="assessment_household_time")
         ]
@@ -210,6 +250,89 @@ class Assessment(models.Model):
 
     def scores(self) -> dict[str, float]:
         return {f: float(getattr(self, f)) for f in FACTORS}
+
+    def input_data(self) -> dict | None:
+        """The inputs this assessment was computed from (JSON of `to_json`), wherever kept."""
+        if self.inputs is not None or self.inputs_source_id is None:
+            return self.inputs
+        return (
+            Assessment.objects.filter(pk=self.inputs_source_id)
+            .values_list("inputs", flat=True)
+            .first()
+        )
+
+
+class LatestAssessment(models.Model):
+    """Which stored assessment is a household's latest, one narrow row per household,
+    with the few results the statistics count (a copy of that assessment's; the
+    scores as whole numbers of half points, which PostgreSQL groups several
+    times faster than numerics).
+
+    A pointer rather than a flag on the assessments: a batch run over a million
+    households rewrites a million short rows here instead of flipping a flag on
+    a million wide rows (each rewritten whole, with its indexes), and the
+    statistics scan these short rows instead of the wide ones
+    (bench/assessment_bench.py). Written only by `assessment.services` and
+    `assessment.batch`, always in the transaction that stores the assessment.
+    """
+
+    household = models.OneToOneField(
+        "households.Household",
+        verbose_name="家庭",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="latest_assessment",
+        db_constraint=False,  # as Assessment.household: a million checks per first run
+    )
+    # Not checked by the database (a million checks per batch run): the row is only
+    # ever written together with the assessment it names, in one transaction.
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name="最新评估",
+        on_delete=models.CASCADE,
+        related_name="latest_of",
+        db_index=False,
+        db_constraint=False,
+    )
+    illness_x2 = _halves_field("illness")
+    disability_x2 = _halves_field("disability")
+    schooling_x2 = _halves_field("schooling")
+    housing_x2 = _halves_field("housing")
+    disaster_x2 = _halves_field("disaster")
+    employment_x2 = _halves_field("employment")
+    skills_x2 = _halves_field("skills")
+    labour_x2 = _halves_field("labour")
+    other_x2 = _halves_field("other")
+    index = models.DecimalField("困难指数", max_digits=4, decimal_places=1)
+    multi_cause = models.BooleanField("多因致困", default=False)
+    cause_count = models.PositiveSmallIntegerField("致困因子数", default=0)
+    circle = models.PositiveSmallIntegerField("圈层", choices=Circle.choices, default=Circle.NONE)
+    below_standard = models.BooleanField("低于低保标准", default=False)
+    below_edge = models.BooleanField("低于低保边缘标准", default=False)
+    inputs_hash = models.BigIntegerField("评估输入散列", null=True, blank=True)
+    # The assessment whose `inputs` text holds this one's inputs (itself, or its source).
+    inputs_id = models.BigIntegerField("评估输入所在记录", null=True, blank=True)
+
+    # Copied from the assessment as they are; the scores as half points (HALVES).
+    # The batch path writes the same columns in SQL (assessment.batch._point_statements).
+    COPIED = ("index", "multi_cause", "cause_count", "circle", "below_standard", "below_edge",
+              "inputs_hash")  # fmt: skip
+    HALVES = {f: f"{f}_x2" for f in FACTORS}
+
+    class Meta:
+        verbose_name = "最新评估"
+        verbose_name_plural = "最新评估"
+
+    def __str__(self) -> str:
+        return f"{self.household_id} → {self.assessment_id}"
+
+    @classmethod
+    def values_of(cls, row: "Assessment") -> dict:
+        """The copied columns for a stored assessment (not the pointer columns)."""
+        return {
+            **{cls.HALVES[f]: int(getattr(row, f) * 2) for f in FACTORS},
+            **{name: getattr(row, name) for name in cls.COPIED},
+        }
 
 
 class ElderlyAssessment(models.Model):

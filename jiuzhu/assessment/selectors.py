@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from jiuzhu.engine.assess import Assessment as EngineAssessment
@@ -28,7 +28,14 @@ from jiuzhu.households.selectors import household_get, household_scope, member_g
 from jiuzhu.regions.models import village_kind
 
 from .inputs import from_json, household_input
-from .models import Assessment, EconomicStandard, ElderlyAssessment, ModelStatus, ModelVersion
+from .models import (
+    Assessment,
+    EconomicStandard,
+    ElderlyAssessment,
+    LatestAssessment,
+    ModelStatus,
+    ModelVersion,
+)
 
 TRIGGER_LABELS = {
     "manual": "人工评估",
@@ -47,7 +54,8 @@ def assessment_latest(*, user, household_id) -> Assessment:
     return (
         Assessment.objects.select_related("model_version", "assessed_by", "household")
         .filter(household__in=household_scope(user=user))
-        .get(household_id=pk, is_latest=True)
+        .latest_only()
+        .get(household_id=pk)
     )
 
 
@@ -57,9 +65,11 @@ def assessment_history(*, user, household_id) -> QuerySet[Assessment]:
         pk = int(household_id)
     except (TypeError, ValueError):
         return Assessment.objects.none()
+    latest = LatestAssessment.objects.filter(household_id=pk, assessment_id=OuterRef("pk"))
     return (
         Assessment.objects.select_related("model_version", "assessed_by")
         .filter(household__in=household_scope(user=user), household_id=pk)
+        .annotate(is_latest=Exists(latest))
         .order_by("-assessed_at", "-id")
     )
 
@@ -91,7 +101,6 @@ def assessment_compute(*, household: Household) -> Assessment:
     row = Assessment(
         household=household,
         model_version=version,
-        is_latest=False,
         reasons={**explain(result), "standard": result.economic.standard},
         assessed_at=timezone.now(),
         trigger="manual",
@@ -122,12 +131,13 @@ def _recompute(assessment: Assessment) -> EngineAssessment | None:
     cached = getattr(assessment, "_engine_result", None)
     if cached is not None:
         return cached
-    if not assessment.inputs:
+    inputs = assessment.input_data()
+    if not inputs:
         return None
     version = assessment.model_version
     code = assessment.household.village_id
     result = assess(
-        from_json(assessment.inputs),
+        from_json(inputs),
         FactorModel.from_data(version.data, version.version),
         standard_as_of(code=code, at=assessment.assessed_at),
     )
@@ -158,7 +168,7 @@ def _standard_of(assessment: Assessment) -> float:
     stored = assessment.reasons or {}
     if "standard" in stored:
         return float(stored["standard"])
-    rural = (assessment.inputs or {}).get("rural")
+    rural = (assessment.input_data() or {}).get("rural")
     if rural is None:
         rural = village_kind(assessment.household.village_id) == "村委会"
     cfg = {
@@ -166,6 +176,12 @@ def _standard_of(assessment: Assessment) -> float:
         **standard_as_of(code=assessment.household.village_id, at=assessment.assessed_at),
     }
     return float(cfg["rural_standard"] if rural else cfg["urban_standard"])
+
+
+def _assets_ok(assessment: Assessment) -> bool | None:
+    """Deposits and vehicles within the county's limits (None: inputs not kept)."""
+    result = _recompute(assessment)
+    return None if result is None else bool(result.economic.assets_ok)
 
 
 def assessment_data(*, assessment: Assessment) -> dict:
@@ -198,6 +214,7 @@ def assessment_data(*, assessment: Assessment) -> dict:
             "standard": _standard_of(assessment),
             "below_standard": assessment.below_standard,
             "below_edge": assessment.below_edge,
+            "assets_ok": _assets_ok(assessment),
         },
         "model_version": assessment.model_version.version,
         "assessed_at": assessment.assessed_at,

@@ -13,7 +13,7 @@ from jiuzhu.engine.model import DEFAULT_MODEL, FACTOR_LABELS, FACTORS, FactorMod
 from jiuzhu.households.models import Household
 
 from .inputs import household_input, to_json
-from .models import Assessment, EconomicStandard, ModelStatus, ModelVersion
+from .models import Assessment, EconomicStandard, LatestAssessment, ModelStatus, ModelVersion
 
 MODEL_EDITORS = frozenset({Role.COUNTY_STAFF, Role.ADMIN})
 
@@ -83,11 +83,9 @@ def assessment_run(*, actor, household: Household, trigger: str = "manual") -> A
     version = active_model_version()
     inputs = household_input(household)
     result = assess(inputs, engine_model(version), economic_standard_for(household.village_id))
-    Assessment.objects.filter(household=household, is_latest=True).update(is_latest=False)
-    return Assessment.objects.create(
+    row = Assessment.objects.create(
         household=household,
         model_version=version,
-        is_latest=True,
         reasons=explain(result),
         inputs=to_json(inputs),
         assessed_by=actor,
@@ -95,6 +93,21 @@ def assessment_run(*, actor, household: Household, trigger: str = "manual") -> A
         trigger=trigger,
         **assessment_fields(result),
     )
+    latest_point(row)
+    return row
+
+
+def latest_point(row: Assessment) -> LatestAssessment:
+    """Make a stored assessment its household's latest (inside the caller's transaction)."""
+    pointer, _ = LatestAssessment.objects.update_or_create(
+        household_id=row.household_id,
+        defaults={
+            "assessment": row,
+            "inputs_id": row.inputs_source_id or row.pk,
+            **LatestAssessment.values_of(row),
+        },
+    )
+    return pointer
 
 
 def _require_model_editor(actor) -> None:

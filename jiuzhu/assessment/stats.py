@@ -24,7 +24,7 @@ from jiuzhu.engine.needs import CIRCLE_LABELS
 from jiuzhu.households.selectors import code_in_scope, user_scope_codes
 from jiuzhu.regions.models import Level, Region, level_of, prefix_of
 
-from .models import Assessment
+from .models import LatestAssessment
 
 # Rows in the order of seed 002's 致困原因统计表.
 SEED_ORDER = ("schooling", "housing", "illness", "disability", "disaster", "employment",
@@ -138,39 +138,29 @@ def factor_table(*, user, region: str | None = None, places: bool = True) -> Fac
     """
     started = timezone.now()
     prefixes, picked = _resolve(user=user, region=region)
-    table = Assessment._meta.db_table
+    table = LatestAssessment._meta.db_table
     scope, params = _scope_sql(prefixes)
-    columns = ", ".join(f"a.{f}" for f in FACTORS)
-    counts = {f: [0] * 11 for f in FACTORS}
-    total = 0
-    grouped = (
-        f"SELECT {columns}, COUNT(*) AS n FROM {table} a WHERE a.is_latest{scope} "  # noqa: S608
-        f"GROUP BY {columns}"
-    )
+    # The nine half-point scores (0–10) packed into one base-11 number per household:
+    # grouping by one integer is several times cheaper than by nine columns, and
+    # the ~70,000 distinct profiles unpack with numpy into the per-factor counts.
+    halves = LatestAssessment.HALVES
+    key = " + ".join(f"CAST(a.{halves[f]} AS BIGINT) * {11**i}" for i, f in enumerate(FACTORS))
     with transaction.atomic(), connection.cursor() as cursor:
         _fast_session(cursor)
-        if connection.vendor == "postgresql":
-            # Fold the combinations into per-factor counts in the database: ~100 rows
-            # come back instead of ~70,000 (whose Decimals cost Python more than the scan).
-            sets = ", ".join(f"({f})" for f in FACTORS)
-            cursor.execute(
-                f"SELECT {', '.join(FACTORS)}, SUM(n), "  # noqa: S608
-                f"{', '.join(f'GROUPING({f})' for f in FACTORS)} "
-                f"FROM ({grouped}) g GROUP BY GROUPING SETS ({sets})",
-                params,
-            )
-            for row in cursor.fetchall():
-                values, n, flags = row[:9], int(row[9]), row[10:]
-                f = FACTORS[list(flags).index(0)]  # the set this row belongs to
-                counts[f][min(10, max(0, int(round(float(values[FACTORS.index(f)]) * 2))))] += n
-            total = sum(counts[FACTORS[0]])
-        else:
-            cursor.execute(grouped, params)
-            for row in cursor.fetchall():
-                n = row[-1]
-                total += n
-                for f, score in zip(FACTORS, row[:-1], strict=True):
-                    counts[f][min(10, max(0, int(round(float(score) * 2))))] += n
+        cursor.execute(
+            f"SELECT k, COUNT(*) FROM (SELECT {key} AS k FROM {table} a WHERE TRUE{scope}) p "  # noqa: S608
+            "GROUP BY k",
+            params,
+        )
+        grouped = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+        profiles, n = grouped[:, 0], grouped[:, 1]
+        counts = {
+            f: np.bincount(np.minimum((profiles // 11**i) % 11, 10), weights=n, minlength=11)
+            .astype(np.int64)
+            .tolist()
+            for i, f in enumerate(FACTORS)
+        }
+        total = int(n.sum())
         threshold = _threshold()
         by_place, level = _places(cursor, prefixes, picked, threshold) if places else ([], "")
     rows = [
@@ -207,16 +197,17 @@ def _places(cursor, prefixes, picked, threshold: float) -> tuple[list[dict], str
     width, label = {
         Level.PROVINCE: (4, "市"), Level.CITY: (6, "县(区)"), Level.COUNTY: (9, "乡镇(街道)"),
     }.get(level, (12, "村(居)"))  # fmt: skip
-    table = Assessment._meta.db_table
+    table = LatestAssessment._meta.db_table
     likes = " OR ".join(["h.village_id LIKE %s"] * len(prefixes))
-    causes = ", ".join(f"SUM(CASE WHEN a.{f} >= %s THEN 1 ELSE 0 END)" for f in FACTORS)
+    halves = LatestAssessment.HALVES
+    causes = ", ".join(f"SUM(CASE WHEN a.{halves[f]} >= %s THEN 1 ELSE 0 END)" for f in FACTORS)
     circles = ", ".join(f"SUM(CASE WHEN a.circle = {c} THEN 1 ELSE 0 END)" for c in CIRCLE_LABELS)
     cursor.execute(
         f"SELECT SUBSTR(h.village_id, 1, {width}) AS place, COUNT(*), {causes}, "  # noqa: S608
         f"SUM(CASE WHEN a.multi_cause THEN 1 ELSE 0 END), {circles} "
         f"FROM {table} a JOIN households_household h ON h.id = a.household_id "
-        f"WHERE a.is_latest AND ({likes}) GROUP BY SUBSTR(h.village_id, 1, {width}) ORDER BY 1",
-        [*([threshold] * len(FACTORS)), *[p + "%" for p in prefixes]],
+        f"WHERE ({likes}) GROUP BY SUBSTR(h.village_id, 1, {width}) ORDER BY 1",
+        [*([threshold * 2] * len(FACTORS)), *[p + "%" for p in prefixes]],
     )
     fetched = cursor.fetchall()
     names = dict(
@@ -423,7 +414,7 @@ def af_registry(*, user, region: str | None = None, k: float = AF_DEFAULT_K) -> 
     frames = RegionFrames(
         pl.concat([f.households for f in parts], how="diagonal_relaxed"),
         pl.concat([f.members for f in parts], how="diagonal_relaxed"),
-        parts[0].started,
+        parts[0].after_id,
     )
     matrix, villages = af_matrix(frames)
     level = picked.level if picked is not None else Level.COUNTY

@@ -244,18 +244,25 @@ def wipe() -> None:
         Member._meta.db_table,
         Household._meta.db_table,
     ]
+    own = {Member, Household.history.model, Member.history.model}
+    hanging = [
+        rel.related_model
+        for rel in Household._meta.related_objects + Member._meta.related_objects
+        if rel.related_model not in own
+    ]
     qn = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Named too: some (assessments) reference households without a
+            # database constraint, which CASCADE would not follow.
+            tables += [m._meta.db_table for m in hanging if m._meta.db_table not in tables]
             # Rows written earlier in this transaction (e.g. assessments) leave
             # deferred foreign-key checks pending, which TRUNCATE refuses.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(qn(t) for t in tables)} RESTART IDENTITY CASCADE")
             return
-        own = {Member, Household.history.model, Member.history.model}
-        for rel in Household._meta.related_objects + Member._meta.related_objects:
-            if rel.related_model not in own:
-                rel.related_model._base_manager.all().delete()
+        for model in hanging:
+            model._base_manager.all().delete()
         for t in tables:
             cursor.execute(f"DELETE FROM {qn(t)}")  # noqa: S608 - model table names
 

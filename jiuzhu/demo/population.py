@@ -26,6 +26,7 @@ import polars as pl
 from django.conf import settings
 
 from jiuzhu.core.idnumber import CHECK_CHARS, WEIGHTS
+from jiuzhu.engine.economic import DEFAULT_STANDARD
 from jiuzhu.households import choices as c
 from jiuzhu.households import crypto
 from jiuzhu.regions.models import Level, Region
@@ -892,6 +893,29 @@ def _status(rng, h, p, *, rural: np.ndarray) -> None:
     )
 
 
+def _assets(rng, h) -> None:
+    """Deposits and motor vehicles, checked against the county's asset limits.
+
+    Most hardship households hold little or nothing in the bank; those already
+    under 低保 or 特困 hold less still. A few hold more than the limit (per person,
+    as the economic check counts it) or own a car or van (the default limit is
+    none), so the asset check fails for some of them, as it does in the field."""
+    n, agg = h.n, h.agg
+    assisted = h.dibao | h.tekun | h.orphan | h.unsupported
+    limit = float(DEFAULT_STANDARD["asset_limit_per_person"]) * h.size
+    saved = rng.random(n) < np.where(assisted, 0.45, 0.65)
+    body = np.minimum(
+        _lognormal(rng, 1.0, 1.0, n) * np.where(assisted, 2000.0, 5000.0) * np.sqrt(h.size),
+        limit * 0.95,
+    )
+    over = rng.random(n) < np.where(assisted, 0.004, 0.035)
+    deposits = np.where(over, limit * rng.uniform(1.05, 2.5, n), np.where(saved, body, 0.0))
+    h.deposits = _round_to(deposits, 100)
+    # A second-hand car or van, mostly where someone can still work (and drive).
+    p_vehicle = np.where(assisted, 0.015, np.where(agg.able > 0, 0.13, 0.03))
+    h.vehicles = (rng.random(n) < p_vehicle).astype(np.int64)
+
+
 def _phones(rng, has_phone: np.ndarray) -> pl.Series:
     n = len(has_phone)
     frame = pl.DataFrame(
@@ -939,6 +963,7 @@ def make_chunk(
     _work(rng, h, p, rural=rural)
     _property(rng, h, p, rural=rural)
     _status(rng, h, p, rural=rural)
+    _assets(rng, h)
 
     # Where: village, group, address, household number.
     count = villages.group_count[village_idx]
@@ -999,6 +1024,8 @@ def make_chunk(
         "livestock_sheds": h.sheds,
         "livestock_kind": Cat(LV.values, h.livestock),
         "livestock_count": h.stock,
+        "deposits": h.deposits,
+        "vehicles": h.vehicles,
         "serious_illness_expense": h.serious_med,
         "daily_medical_expense": h.daily_med,
         "housing_safety": Cat(HO.values, h.housing),

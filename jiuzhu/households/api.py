@@ -107,6 +107,8 @@ class HouseholdIn(Schema):
     livestock_sheds: int = 0
     livestock_kind: str = c.Livestock.NONE
     livestock_count: int = 0
+    deposits: Decimal = Decimal(0)
+    vehicles: int = 0
     serious_illness_expense: Decimal = Decimal(0)
     daily_medical_expense: Decimal = Decimal(0)
     housing_safety: str = c.HousingSafety.SAFE
@@ -143,6 +145,8 @@ class HouseholdPatch(Schema):
     livestock_sheds: int | None = None
     livestock_kind: str | None = None
     livestock_count: int | None = None
+    deposits: Decimal | None = None
+    vehicles: int | None = None
     serious_illness_expense: Decimal | None = None
     daily_medical_expense: Decimal | None = None
     housing_safety: str | None = None
@@ -210,6 +214,8 @@ class HouseholdOut(Schema):
     livestock_sheds: int
     livestock_kind: str
     livestock_count: int
+    deposits: Decimal
+    vehicles: int
     serious_illness_expense: Decimal
     daily_medical_expense: Decimal
     housing_safety: str

@@ -23,7 +23,7 @@ HOUSEHOLD_FIELDS = (
     *[name for name, _ in c.TAGS],
     "business_income", "rental_income", "support_income", "subsidy_income",
     "land_planted_mu", "land_transferred_mu", "land_transfer_income",
-    "livestock_sheds", "livestock_kind", "livestock_count",
+    "livestock_sheds", "livestock_kind", "livestock_count", "deposits", "vehicles",
     "serious_illness_expense", "daily_medical_expense",
     "housing_safety", "housing_tenure", "rent_expense",
     "assistance_received", "special_circumstances", "disaster_loss", "special_note",

@@ -83,6 +83,12 @@ class Household(models.Model):
         "养殖种类", max_length=16, choices=c.Livestock.choices, default=c.Livestock.NONE
     )  # 21
     livestock_count = models.PositiveIntegerField("养殖数量(头/只)", default=0)  # 22
+    # Assets for the economic check (asset_limit_per_person, vehicle_limit). The
+    # database supplies 0 too, so bulk inserts that name no such column keep working.
+    deposits = models.DecimalField("家庭存款及有价证券(元)", **MONEY, db_default=Decimal("0"))
+    vehicles = models.PositiveSmallIntegerField(
+        "机动车数量(辆)", default=0, db_default=0, help_text="不含残疾人代步车、农用车"
+    )
     # 刚性支出 (23–24)
     serious_illness_expense = models.DecimalField("大病医疗自付支出(元/年)", **MONEY)  # 23
     daily_medical_expense = models.DecimalField("日常医药费支出(元/年)", **MONEY)  # 24

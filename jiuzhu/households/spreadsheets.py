@@ -876,6 +876,8 @@ def _example(user) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "livestock_sheds": 1,
         "livestock_kind": c.Livestock.PIG,
         "livestock_count": 2,
+        "deposits": Decimal("4500"),
+        "vehicles": 0,
         "serious_illness_expense": Decimal("8500"),
         "daily_medical_expense": Decimal("1500"),
         "housing_safety": c.HousingSafety.DAMAGED,
