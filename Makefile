@@ -51,6 +51,7 @@ bench: setup
 	bash scripts/test-prerequisites.sh --no-browser
 	DATABASE_URL=$(PG_URL) $(PY) bench/registry_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/assessment_bench.py
+	DATABASE_URL=$(PG_URL) $(PY) bench/matching_bench.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache

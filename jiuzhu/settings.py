@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "jiuzhu.accounts",
     "jiuzhu.households",
     "jiuzhu.assessment",
+    "jiuzhu.policies",
+    "jiuzhu.cases",
     "jiuzhu.demo",
 ]
 

@@ -14,6 +14,9 @@ urlpatterns = [
     path("accounts/", include("jiuzhu.accounts.urls")),
     path("households/", include("jiuzhu.households.urls")),
     path("assessment/", include("jiuzhu.assessment.urls")),
+    path("policies/", include("jiuzhu.policies.urls")),
+    path("cases/", include("jiuzhu.cases.urls")),
+    path("apply/", include("jiuzhu.cases.urls_public")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -146,7 +146,7 @@ def test_demo_users_have_their_roles_and_one_grant_each(demo):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert village.code.startswith("530128109")
-    assert User.objects.get(username="yibao").department == "医保"
+    assert User.objects.get(username="yibao").department == "yibao"
 
 
 def test_village_worker_sees_exactly_the_households_of_their_village(demo):

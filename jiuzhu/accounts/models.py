@@ -30,7 +30,7 @@ class User(AbstractUser):
     )
     display_name = models.CharField("姓名", max_length=32, blank=True)
     department = models.CharField(
-        "所属部门", max_length=32, blank=True, help_text="部门经办员填写,如 医保"
+        "所属部门", max_length=32, blank=True, help_text="部门经办员填写部门代码,如 yibao(医保局)"
     )
     organisation = models.CharField("所属机构", max_length=64, blank=True, help_text="社会组织填写")
     phone = models.CharField("联系电话", max_length=20, blank=True)

@@ -46,7 +46,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("zhen", Role.TOWNSHIP_STAFF, "翠华镇民政办演示账号", CUIHUA),
     DemoUser("cun", Role.VILLAGE_WORKER, "村(居)信息员演示账号", "village"),
     DemoUser("lingdao", Role.LEADER, "县领导演示账号", COUNTY),
-    DemoUser("yibao", Role.DEPARTMENT_OFFICER, "县医保局演示账号", COUNTY, department="医保"),
+    DemoUser("yibao", Role.DEPARTMENT_OFFICER, "县医保局演示账号", COUNTY, department="yibao"),
     DemoUser(
         "shegong",
         Role.SERVICE_ORG,

@@ -37,6 +37,12 @@ class Command(BaseCommand):
             raise CommandError("--households 不能为负数")
         regions = generator.load_county()
         generator.ensure_users()
+        from jiuzhu.policies.services import library_load
+
+        loaded = library_load()  # idempotent: an unchanged policy keeps its version
+        self.stdout.write(
+            f"政策一本通:{loaded['departments']} 个部门和社会组织,{loaded['policies']} 项政策"
+        )
         existing = generator.household_count()
         if existing and opts["if_empty"] and not opts["reset"]:
             self.stdout.write(f"已有 {existing} 户家庭档案,不再生成(重新生成请用 --reset)")

@@ -1,0 +1,190 @@
+"""Reads of the policy library and of what a household is eligible for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from jiuzhu.engine.conditions import Outcome, evaluate, record_of
+from jiuzhu.engine.needs import NEED_LABELS
+
+from .describe import condition_text, test_text
+from .models import Policy
+
+
+def policy_list(
+    *, q: str = "", need: str = "", department: str = "", measure: str = "", in_force: bool = True
+) -> QuerySet[Policy]:
+    """Policies of the library, searchable by words, need, department and measure."""
+    policies = Policy.objects.select_related("department")
+    if in_force:
+        policies = policies.in_force()
+    if q:
+        words = Q()
+        for word in q.split():
+            words &= (Q(name__icontains=word) | Q(summary__icontains=word)
+                      | Q(benefit__icontains=word) | Q(department__name__icontains=word)
+                      | Q(legal_basis__icontains=word))  # fmt: skip
+        policies = policies.filter(words)
+    if department:
+        policies = policies.filter(department_id=department)
+    if measure:
+        policies = policies.filter(measure=measure)
+    policies = list(policies)
+    if need:  # JSON list membership, the same on every database
+        policies = [p for p in policies if need in (p.needs or [])]
+    return policies
+
+
+def policy_get(*, code: str) -> Policy:
+    return Policy.objects.select_related("department", "updated_by").get(code=code)
+
+
+@dataclass(frozen=True)
+class PolicyMatch:
+    policy: Policy
+    outcome: Outcome
+    received: bool
+
+    @property
+    def met_lines(self) -> list[str]:
+        return [test_text(t) for t in self.outcome.tests if t.ok]
+
+    @property
+    def failed_lines(self) -> list[str]:
+        return [condition_text(p) for p in self.outcome.failed_parts]
+
+    @property
+    def test_lines(self) -> list[tuple[bool, str]]:
+        return [(t.ok, test_text(t)) for t in self.outcome.tests]
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [NEED_LABELS.get(n, n) for n in self.policy.needs or []]
+
+
+@dataclass(frozen=True)
+class HouseholdMatching:
+    household: object
+    assessment: object
+    to_receive: list[PolicyMatch]  # eligible, not yet received
+    receiving: list[PolicyMatch]  # eligible and received
+    near: list[PolicyMatch]  # missed by one part, not received
+    review: list[PolicyMatch]  # received but no longer eligible (应退尽退 check)
+
+
+def household_matching(*, user, household_id) -> HouseholdMatching:
+    """Every policy in force against one household in scope, explained.
+
+    Raises Household.DoesNotExist for a household out of scope or missing.
+    """
+    from jiuzhu.assessment.inputs import household_input
+    from jiuzhu.assessment.selectors import assessment_current
+    from jiuzhu.assessment.services import economic_standard_for, engine_model
+    from jiuzhu.engine.assess import assess
+
+    assessment = assessment_current(user=user, household_id=household_id)
+    household = assessment.household
+    h = household_input(household)
+    result = assess(h, engine_model(assessment.model_version),
+                    economic_standard_for(household.village_id))  # fmt: skip
+    record, members = record_of(h, result)
+    received_codes = set(h.assistance_received)
+    groups: dict[str, list[PolicyMatch]] = {"to": [], "in": [], "near": [], "review": []}
+    for policy in policy_list():
+        outcome = evaluate(policy.condition, record, members)
+        received = bool(policy.receipt_code) and policy.receipt_code in received_codes
+        match = PolicyMatch(policy, outcome, received)
+        if outcome.ok:
+            groups["in" if received else "to"].append(match)
+        elif received:
+            groups["review"].append(match)
+        elif outcome.near_miss:
+            groups["near"].append(match)
+    return HouseholdMatching(household, assessment, groups["to"], groups["in"],
+                             groups["near"], groups["review"])  # fmt: skip
+
+
+@dataclass
+class FindResult:
+    """政策找人 for a region: per policy the counts, and who is eligible without it."""
+
+    regions_label: str
+    rows: list[dict]  # policy, eligible, received, missing
+    missing: object  # polars frame (household_id, policy)
+    seconds: dict
+
+
+FINDERS = frozenset({"township_staff", "county_staff", "admin"})
+
+
+def policy_find(*, user, region: str | None = None) -> FindResult:
+    """Match the households of a region in the user's scope against the library.
+
+    Raises jiuzhu.assessment.stats.OutOfScope as the statistics do (same scope rules).
+    """
+    import polars as pl
+
+    from jiuzhu.assessment import stats
+
+    from .matching import match_region
+
+    if user.role not in FINDERS:
+        raise stats.OutOfScope
+    prefixes, picked = stats._resolve(user=user, region=region)
+    policies = policy_list()
+    totals: dict[str, dict] = {}
+    missing = []
+    seconds: dict[str, float] = {}
+    for prefix in prefixes:
+        match = match_region(prefix.ljust(12, "0"), policies=policies)
+        for k, v in match.seconds.items():
+            seconds[k] = seconds.get(k, 0.0) + v
+        for row in match.summary():
+            total = totals.setdefault(row["policy"].code, {**row, "eligible": 0, "received": 0,
+                                                          "missing": 0})  # fmt: skip
+            for key in ("eligible", "received", "missing"):
+                total[key] += row[key]
+        missing.append(match.missing([p.code for p in policies]))
+    frame = pl.concat(missing) if missing else None
+    return FindResult(stats._label(picked, prefixes), list(totals.values()), frame, seconds)
+
+
+def find_rows(*, result: FindResult, department: str = "", limit: int | None = None) -> list[dict]:
+    """The households eligible for a department's policies (all when blank) but not receiving them."""
+    from jiuzhu.households.models import Household
+    from jiuzhu.regions.models import Region
+
+    policies = {r["policy"].code: r["policy"] for r in result.rows}
+    if department:
+        policies = {c: p for c, p in policies.items() if p.department_id == department}
+    frame = result.missing
+    if frame is None or not policies:
+        return []
+    import polars as pl
+
+    frame = frame.filter(pl.col("policy").is_in(list(policies))).sort("household_id", "policy")
+    if limit is not None:
+        frame = frame.head(limit)
+    ids = frame["household_id"].unique().to_list()
+    households = {
+        h.pk: h
+        for h in Household.objects.filter(pk__in=ids).only(
+            "id", "number", "head_name", "village_id", "member_count", "phone"
+        )
+    }
+    villages = dict(
+        Region.objects.filter(code__in={h.village_id for h in households.values()}).values_list(
+            "code", "name"
+        )
+    )
+    rows = []
+    for household_id, code in frame.iter_rows():
+        h = households.get(household_id)
+        if h is None:
+            continue
+        p = policies[code]
+        rows.append({"household": h, "village": villages.get(h.village_id, h.village_id),
+                     "policy": p, "department": p.department})  # fmt: skip
+    return rows
