@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from jiuzhu.accounts.api import router as accounts_router
+from jiuzhu.cases.api import router as cases_router
 from jiuzhu.households.api import FieldError
 from jiuzhu.households.api import router as households_router
 from jiuzhu.households.models import Household, Member
@@ -24,6 +25,7 @@ api = NinjaAPI(
 api.add_router("", accounts_router)
 api.add_router("/households", households_router)
 api.add_router("/households", "jiuzhu.assessment.api.router")  # GET /households/{id}/assessment
+api.add_router("/cases", cases_router)
 
 _PYDANTIC_MESSAGES = {
     "missing": "必填",

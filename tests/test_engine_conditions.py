@@ -53,6 +53,16 @@ def test_a_member_condition_holds_when_one_member_meets_it_and_shows_every_membe
     assert test.member and test.actual == (0, 2)
 
 
+def test_no_member_holds_only_when_nobody_meets_the_inner_condition():
+    able = {"no_member": {"field": "labour_ability", "op": "in", "value": ["full", "skilled"]}}
+    frail = HouseholdInput(members=(MemberInput(age=80, labour_ability="lost"),))
+    mixed = HouseholdInput(members=(MemberInput(age=80, labour_ability="lost"),
+                                    MemberInput(age=40, labour_ability="full")))  # fmt: skip
+    assert evaluate(able, *_record(frail)).ok
+    outcome = evaluate(able, *_record(mixed))
+    assert not outcome.ok and outcome.tests[0].none and outcome.tests[0].actual == ("lost", "full")
+
+
 def test_an_old_person_living_alone_is_found_and_a_couple_is_not():
     alone = HouseholdInput(members=(MemberInput(age=78),))
     couple = HouseholdInput(members=(MemberInput(age=78), MemberInput(age=75)))
@@ -128,7 +138,11 @@ member_nodes = st.builds(lambda parts, k: {k: parts},
                          st.lists(member_leaves, min_size=1, max_size=3),
                          st.sampled_from(["all", "any"]))  # fmt: skip
 conditions = st.recursive(
-    st.one_of(leaves, member_nodes.map(lambda n: {"member": n})),
+    st.one_of(
+        leaves,
+        member_nodes.map(lambda n: {"member": n}),
+        member_nodes.map(lambda n: {"no_member": n}),
+    ),  # fmt: skip
     lambda inner: st.builds(
         lambda parts, k: {k: parts},
         st.lists(inner, min_size=1, max_size=4),

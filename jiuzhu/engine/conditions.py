@@ -5,6 +5,7 @@ A condition is JSON, one of
     {"all": [condition, ...]}       every part holds
     {"any": [condition, ...]}       at least one part holds
     {"member": condition}           some member of the household meets it
+    {"no_member": condition}        no member meets it (e.g. nobody able to work)
     {"field": "circle", "op": "in", "value": [1, 2]}      a test on one field
 
 Fields are named in FIELDS (each with its Chinese label, kind and level) and
@@ -152,12 +153,13 @@ def _validate(node: Any, codes: Mapping[str, set[str]], path: str, *, in_member:
         for i, part in enumerate(parts, start=1):
             _validate(part, codes, f"{path}第{i}项", in_member=in_member)
         return
-    if "member" in node:
-        if set(node) != {"member"}:
-            raise ConditionError(f"{path}:“member”不能与其他键并列")
+    kind = _member_kind(node)
+    if kind:
+        if set(node) != {kind}:
+            raise ConditionError(f"{path}:“{kind}”不能与其他键并列")
         if in_member:
             raise ConditionError(f"{path}:成员条件不能嵌套")
-        _validate(node["member"], codes, f"{path}(成员)", in_member=True)
+        _validate(node[kind], codes, f"{path}(成员)", in_member=True)
         return
     if set(node) != {"field", "op", "value"}:
         raise ConditionError(f"{path}:应包含 field、op、value 三项")
@@ -199,9 +201,17 @@ def fields_of(condition: Mapping) -> set[str]:
     if "all" in condition or "any" in condition:
         parts = condition.get("all") or condition.get("any")
         return set().union(*(fields_of(p) for p in parts))
-    if "member" in condition:
-        return fields_of(condition["member"])
+    if _member_kind(condition):
+        return fields_of(condition[_member_kind(condition)])
     return {condition["field"]}
+
+
+def _member_kind(node: Mapping) -> str | None:
+    """ "member" (some member meets the inner condition), "no_member" (none does), or None."""
+    for kind in ("member", "no_member"):
+        if kind in node:
+            return kind
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -218,6 +228,7 @@ class Test:
     ok: bool
     actual: Any  # the household's value; for a member test, the values of the members
     member: bool = False
+    none: bool = False  # a "no member" test: ok when no member passes it
 
 
 @dataclass(frozen=True)
@@ -269,17 +280,21 @@ def _eval(node: Mapping, household: Mapping, members: Sequence[Mapping], tests: 
     if "any" in node:
         results = [_eval(p, household, members, tests) for p in node["any"]]
         return any(results)
-    if "member" in node:
+    kind = _member_kind(node)
+    if kind:
+        none = kind == "no_member"
         inner: list = []
-        hits = [_eval(node["member"], m, (), inner) for m in members]
+        hits = [_eval(node[kind], m, (), inner) for m in members]
         # One line per member-level test, with every member's value.
         count = len(inner) // max(len(members), 1)
         for k in range(count):
             leaf = inner[k]
             values = tuple(inner[k + j * count].actual for j in range(len(members)))
             oks = [inner[k + j * count].ok for j in range(len(members))]
-            tests.append(Test(leaf.field, leaf.op, leaf.value, any(oks), values, member=True))
-        return any(hits)
+            tests.append(
+                Test(leaf.field, leaf.op, leaf.value, any(oks) != none, values, True, none)
+            )
+        return any(hits) != none
     actual = household.get(node["field"])
     ok = _compare(node["op"], actual, node["value"])
     tests.append(Test(node["field"], node["op"], node["value"], ok, actual))
@@ -342,6 +357,8 @@ def expression(condition: Mapping, member_columns: Mapping[int, str]) -> pl.Expr
         return pl.any_horizontal([expression(p, member_columns) for p in condition["any"]])
     if "member" in condition:
         return pl.col(member_columns[id(condition)]).fill_null(False)
+    if "no_member" in condition:
+        return ~pl.col(member_columns[id(condition)]).fill_null(False)
     return _leaf(condition)
 
 
@@ -355,11 +372,11 @@ def member_expression(condition: Mapping) -> pl.Expr:
 
 
 def member_nodes(condition: Mapping) -> list[Mapping]:
-    """The {"member": …} nodes of a condition, outermost first."""
+    """The {"member": …} and {"no_member": …} nodes of a condition, outermost first."""
     if "all" in condition or "any" in condition:
         parts = condition.get("all") or condition.get("any")
         return [n for p in parts for n in member_nodes(p)]
-    if "member" in condition:
+    if _member_kind(condition):
         return [condition]
     return []
 
@@ -379,7 +396,8 @@ def match_frames(
         for k, node in enumerate(member_nodes(condition)):
             name = f"_m_{key}_{k}"
             names[id(node)] = name
-            aggregates.append(member_expression(node["member"]).any().alias(name))
+            inner = node[_member_kind(node)]
+            aggregates.append(member_expression(inner).any().alias(name))
     frame = households
     if aggregates:
         flags = members.group_by("household_id").agg(aggregates)

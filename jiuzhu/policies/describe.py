@@ -51,6 +51,8 @@ def condition_text(node: Mapping) -> str:
         return parts[0] if len(parts) == 1 else "(满足其一:" + " 或 ".join(parts) + ")"
     if "member" in node:
         return "有家庭成员" + condition_text(node["member"])
+    if "no_member" in node:
+        return "没有家庭成员" + condition_text(node["no_member"])
     return leaf_text(node)
 
 
@@ -65,5 +67,5 @@ def test_text(test: Test) -> str:
     rule = leaf_text({"field": test.field, "op": test.op, "value": test.value})
     if test.member:
         actual = "、".join(value_text(test.field, v) for v in test.actual) or "无成员"
-        return f"成员{rule}(各成员:{actual})"
+        return f"{'没有成员' if test.none else '成员'}{rule}(各成员:{actual})"
     return f"{rule}(实际:{value_text(test.field, test.actual)})"

@@ -174,6 +174,8 @@ POLICIES: list[dict[str, Any]] = [
                     _t("labour_ability", "eq", "lost"),
                 )
             ),
+            # 三无: nobody in the household able to work and support the others.
+            {"no_member": _t("labour_ability", "in", ["full", "skilled"])},
         ),
         "summary": "无劳动能力、无生活来源、无法定赡养抚养扶养义务人(或其无履行能力)的老年人、残疾人和未成年人,纳入特困供养。",
         "benefit": (

@@ -1,0 +1,244 @@
+"""Reads of cases and hotline tickets. Every function that takes a user applies
+their role and region scope; a case outside it raises DoesNotExist, exactly as
+a case that does not exist. The public status lookup returns no personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from jiuzhu.households.models import Household
+from jiuzhu.households.selectors import user_scope_codes
+from jiuzhu.regions.models import Level, Region
+
+from . import workflow as wf
+from .codes import RECEIPT_LENGTH, public_county, receipt_normalise
+from .models import Case, CaseEvent, HotlineEvent, HotlineTicket
+
+
+def _role(user) -> str:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    return user.role
+
+
+def case_scope(*, user) -> QuerySet[Case]:
+    """All cases the user may read: those in villages under the regions granted."""
+    if _role(user) not in wf.CASE_READERS:
+        return Case.objects.none()
+    return Case.objects.under_codes(user_scope_codes(user))
+
+
+def case_list(*, user, status: str = "", channel: str = "", q: str = "") -> QuerySet[Case]:
+    """Cases in scope, newest first; merged duplicates only when asked for by status."""
+    qs = case_scope(user=user).select_related("household", "village")
+    if status == "open":
+        qs = qs.open()
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status=wf.Status.MERGED)
+    if channel:
+        qs = qs.filter(channel=channel)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__contains=q)
+            | Q(applicant_name__startswith=q)
+            | Q(household__head_name__startswith=q)
+            | Q(household__number__startswith=q)
+        )
+    return qs.order_by("-id")
+
+
+def case_get(*, user, case_id) -> Case:
+    """Fetch one case in scope; raise Case.DoesNotExist otherwise."""
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise Case.DoesNotExist from None
+    return case_scope(user=user).select_related("household", "village", "village__parent",
+                                                "duplicate_of", "created_by").get(pk=pk)  # fmt: skip
+
+
+def case_events(*, case: Case) -> list[CaseEvent]:
+    return list(case.events.select_related("actor").order_by("at", "id"))
+
+
+def case_actions(*, user, case: Case) -> list[wf.Transition]:
+    """The moves this user may make on this case now (the buttons of its page)."""
+    return wf.available(status=case.status, role=_role(user))
+
+
+def case_status_counts(*, user) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = case_scope(user=user).values_list("status").annotate(n=Count("id")).order_by()
+    return dict(rows)
+
+
+def household_open_case(*, household: Household) -> Case | None:
+    return Case.objects.open().filter(household=household).first()
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    policy: str
+    department: str
+    note: str
+    policy_name: str
+    department_name: str
+    measure_label: str
+
+
+def measure_rows(*, case: Case) -> list[MeasureRow]:
+    """The case's 一户一策 with the names of its policies and departments."""
+    from jiuzhu.policies.models import Department, Policy
+
+    codes = [m.get("policy", "") for m in case.measures or []]
+    policies = {p.code: p for p in Policy.objects.filter(code__in=codes)}
+    departments = dict(Department.objects.values_list("code", "name"))
+    rows = []
+    for m in case.measures or []:
+        p = policies.get(m.get("policy", ""))
+        rows.append(MeasureRow(
+            policy=m.get("policy", ""), department=m.get("department", ""), note=m.get("note", ""),
+            policy_name=p.name if p else m.get("policy", ""),
+            department_name=departments.get(m.get("department", ""), m.get("department", "")),
+            measure_label=p.get_measure_display() if p else "",
+        ))  # fmt: skip
+    return rows
+
+
+def case_plan_options(*, user, case: Case):
+    """The household's policy matching (jiuzhu.policies), to choose measures from."""
+    from jiuzhu.policies.selectors import household_matching
+
+    return household_matching(user=user, household_id=case.household_id)
+
+
+# --- the public status page ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    on: datetime
+    label: str
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What a receipt code may show: the status and the dates of its steps, nothing personal."""
+
+    code: str
+    status_label: str
+    is_open: bool
+    received_at: datetime
+    steps: list[PublicStep]
+    merged: bool
+
+
+_PUBLIC_STEP = {
+    "open": "已受理",
+    "report": "已收到申报",
+    "start_assessment": "开始入户评估",
+    "plan": "拟定帮扶方案",
+    "submit": "乡镇审核,提交县级",
+    "review": "县级审核",
+    "approve": "县级审核同意",
+    "publicise": "公示",
+    "implement": "实施帮扶",
+    "follow_up": "跟踪回访",
+    "close": "已结案",
+    "reject": "不予受理或不符合条件",
+    "return": "退回补充材料或修改",
+}
+
+
+def case_public_status(*, receipt_code: str) -> PublicStatus | None:
+    """The progress behind a receipt code, or None. A merged report shows its original."""
+    code = receipt_normalise(receipt_code)
+    if len(code) != RECEIPT_LENGTH:
+        return None
+    case = Case.objects.filter(receipt_code=code).select_related("duplicate_of").first()
+    if case is None:
+        return None
+    merged = case.duplicate_of_id is not None
+    shown = case.duplicate_of if merged else case
+    events = CaseEvent.objects.filter(case=shown, action__in=_PUBLIC_STEP).order_by("at", "id")
+    steps = [PublicStep(e.at, _PUBLIC_STEP[e.action]) for e in events.only("action", "at")]
+    return PublicStatus(
+        code=code,
+        status_label=wf.STATUS_LABELS.get(shown.status, shown.status),
+        is_open=shown.status in wf.OPEN,
+        received_at=case.created_at,
+        steps=steps,
+        merged=merged,
+    )
+
+
+def public_villages() -> list[tuple[Region, list[Region]]]:
+    """The public page's village picker: (township, its villages) of the public county."""
+    prefix = public_county()[:6]
+    townships = list(Region.objects.filter(level=Level.TOWNSHIP, code__startswith=prefix))
+    villages = Region.objects.filter(level=Level.VILLAGE, code__startswith=prefix).order_by("code")
+    by_parent: dict[str, list[Region]] = {}
+    for v in villages:
+        by_parent.setdefault(v.parent_id, []).append(v)
+    return [(t, by_parent[t.code]) for t in townships if t.code in by_parent]
+
+
+# --- hotline tickets ---------------------------------------------------------------
+
+
+def ticket_scope(*, user) -> QuerySet[HotlineTicket]:
+    if _role(user) not in wf.HOTLINE_STAFF:
+        return HotlineTicket.objects.none()
+    codes = user_scope_codes(user)
+    if not codes:
+        return HotlineTicket.objects.none()
+    from jiuzhu.regions.models import prefix_of
+
+    condition = Q()
+    for code in codes:
+        condition |= Q(region__code__startswith=prefix_of(code))
+    return HotlineTicket.objects.filter(condition)
+
+
+def ticket_list(*, user, status: str = "") -> QuerySet[HotlineTicket]:
+    qs = ticket_scope(user=user).select_related("region", "case")
+    if status == "open":
+        qs = qs.exclude(status=wf.TicketStatus.CLOSED)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def ticket_get(*, user, ticket_id) -> HotlineTicket:
+    try:
+        pk = int(ticket_id)
+    except (TypeError, ValueError):
+        raise HotlineTicket.DoesNotExist from None
+    return ticket_scope(user=user).select_related("region", "case", "received_by").get(pk=pk)
+
+
+def ticket_events(*, ticket: HotlineTicket) -> list[HotlineEvent]:
+    return list(ticket.events.select_related("actor").order_by("at", "id"))
+
+
+def ticket_actions(*, user, ticket: HotlineTicket) -> list[wf.Transition]:
+    return wf.ticket_available(status=ticket.status, role=_role(user))
+
+
+def ticket_regions(*, user) -> QuerySet[Region]:
+    """Regions a ticket may be filed under: the user's, down to villages."""
+    from jiuzhu.households.selectors import region_scope
+
+    return (
+        region_scope(user=user)
+        .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
+        .select_related("parent")
+        .order_by("code")
+    )

@@ -1,0 +1,286 @@
+"""Pages a clerk uses for cases and hotline tickets. Each view checks the role,
+calls one selector or service, and renders or redirects with a message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jiuzhu.households import selectors as household_selectors
+from jiuzhu.households.models import Household
+from jiuzhu.policies.models import Department
+
+from . import selectors, services
+from . import workflow as wf
+from .codes import receipt_display
+from .forms import CaseOpenForm, TicketForm, add_service_errors
+from .models import Case, Channel, HotlineTicket
+
+PAGE_SIZE = 20
+
+
+def _role(user) -> str:
+    return user.role if user.is_authenticated and user.is_active else ""
+
+
+def _require(user, roles) -> None:
+    # A page a role may not use answers as if it did not exist, like an out-of-scope case.
+    if _role(user) not in roles:
+        raise Http404
+
+
+def _case(request, case_id) -> Case:
+    _require(request.user, wf.CASE_READERS)
+    try:
+        return selectors.case_get(user=request.user, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return ";".join(exc.messages)
+    return str(exc)
+
+
+# --- cases ---------------------------------------------------------------------
+
+
+@login_required
+def case_list_view(request):
+    _require(request.user, wf.CASE_READERS)
+    status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
+    q = request.GET.get("q", "").strip()
+    qs = selectors.case_list(user=request.user, status=status, channel=channel, q=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.case_status_counts(user=request.user)
+    return render(request, "cases/list.html", {
+        "page": page, "status": status, "channel": channel, "q": q, "channels": Channel.choices,
+        "statuses": [(code, label, counts[code]) for code, label in wf.STATUS_LABELS.items()
+                     if code in counts],
+        "can_hotline": _role(request.user) in wf.HOTLINE_STAFF,
+    })  # fmt: skip
+
+
+@login_required
+def case_detail_view(request, case_id: int):
+    case = _case(request, case_id)
+    role = _role(request.user)
+    return render(request, "cases/detail.html", {
+        "case": case,
+        "events": selectors.case_events(case=case),
+        "actions": selectors.case_actions(user=request.user, case=case),
+        "measures": selectors.measure_rows(case=case),
+        "receipt": receipt_display(case.receipt_code),
+        "duplicates": case.duplicates.order_by("id"),
+        "tickets": case.hotline_tickets.order_by("id"),
+        "can_plan": role in wf.PLAN_EDITORS and case.status == wf.Status.PLANNING
+        and case.household_id is not None,
+        "can_link": role in wf.CASE_OPENERS and case.is_open and case.household_id is None,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_transition_view(request, case_id: int):
+    case = _case(request, case_id)
+    action = request.POST.get("action", "")
+    try:
+        case = services.case_transition(
+            actor=request.user, case=case, action=action, note=request.POST.get("note", "")
+        )
+    except (services.CaseError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        label = wf.STATUS_LABELS[case.status]
+        messages.success(request, f"已{wf.ACTION_VERBS[action]},个案现为“{label}”")
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+def case_open_view(request, household_id: int):
+    """受理: open a case for a household at a window or in the village."""
+    _require(request.user, wf.CASE_OPENERS)
+    try:
+        household = household_selectors.household_get(user=request.user, household_id=household_id)
+    except Household.DoesNotExist:
+        raise Http404 from None
+    existing = selectors.household_open_case(household=household)
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(
+                actor=request.user, household=household, channel=form.cleaned_data["channel"],
+                proxy=form.cleaned_data["proxy"] or "", note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except services.DuplicateCase as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已受理,个案编号 {case.number},回执码 {receipt_display(case.receipt_code)}"
+                "(请告知申请人,可凭回执码查询办理进度)",
+            )
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/open.html", {"h": household, "form": form, "existing": existing})
+
+
+@login_required
+def case_plan_view(request, case_id: int):
+    """一户一策: choose the case's measures from the household's policy matching."""
+    case = _case(request, case_id)
+    if (_role(request.user) not in wf.PLAN_EDITORS or case.status != wf.Status.PLANNING
+            or case.household_id is None):  # fmt: skip
+        raise Http404
+    if request.method == "POST":
+        chosen = request.POST.getlist("policy")
+        measures = [{"policy": code, "note": request.POST.get(f"note-{code}", "")}
+                    for code in chosen]  # fmt: skip
+        try:
+            services.case_measures_save(actor=request.user, case=case, measures=measures)
+        except (services.CaseError, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"已保存一户一策,共{len(measures)}项措施")
+            return redirect("cases:detail", case_id=case.pk)
+    try:
+        matching = selectors.case_plan_options(user=request.user, case=case)
+    except Household.DoesNotExist:
+        raise Http404 from None
+    chosen = {m["policy"]: m.get("note", "") for m in case.measures or []}
+
+    def rows(matches):
+        return [(x, x.policy.code in chosen, chosen.get(x.policy.code, "")) for x in matches]
+
+    return render(request, "cases/plan.html", {
+        "case": case, "h": matching.household, "to_receive": rows(matching.to_receive),
+        "near": rows(matching.near), "receiving": rows(matching.receiving),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_link_view(request, case_id: int):
+    """Match a report to a household file by its number (户编号)."""
+    case = _case(request, case_id)
+    _require(request.user, wf.CASE_OPENERS)
+    number = request.POST.get("household_number", "").strip()
+    household = (
+        household_selectors.household_scope(user=request.user).filter(number=number).first()
+        if number
+        else None
+    )
+    if household is None:
+        messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
+        return redirect("cases:detail", case_id=case.pk)
+    try:
+        services.case_link_household(actor=request.user, case=case, household=household)
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已关联家庭档案 {household.number}")
+    return redirect("cases:detail", case_id=case.pk)
+
+
+# --- hotline tickets -------------------------------------------------------------
+
+
+def _ticket(request, ticket_id) -> HotlineTicket:
+    _require(request.user, wf.HOTLINE_STAFF)
+    try:
+        return selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    except HotlineTicket.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def ticket_list_view(request):
+    _require(request.user, wf.HOTLINE_STAFF)
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.ticket_list(user=request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/hotline_list.html", {
+        "page": page, "status": status, "statuses": list(wf.TICKET_STATUS_LABELS.items()),
+    })  # fmt: skip
+
+
+@login_required
+def ticket_create_view(request):
+    _require(request.user, wf.HOTLINE_STAFF)
+    regions = selectors.ticket_regions(user=request.user)
+    form = TicketForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                actor=request.user, kind=data["kind"], region_code=data["region"],
+                content=data["content"], caller_name=data["caller_name"],
+                caller_phone=data["caller_phone"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已受理来电,工单编号 {ticket.number}")
+            return redirect("cases:hotline_detail", ticket_id=ticket.pk)
+    return render(request, "cases/hotline_new.html", {"form": form})
+
+
+@login_required
+def ticket_detail_view(request, ticket_id: int):
+    ticket = _ticket(request, ticket_id)
+    return render(request, "cases/hotline_detail.html", {
+        "t": ticket, "events": selectors.ticket_events(ticket=ticket),
+        "actions": selectors.ticket_actions(user=request.user, ticket=ticket),
+        "departments": Department.objects.all(),
+        "department": Department.objects.filter(code=ticket.department).first(),
+        "can_open_case": ticket.case_id is None
+        and ticket.status in (wf.TicketStatus.RECEIVED, wf.TicketStatus.HANDLED),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def ticket_transition_view(request, ticket_id: int):
+    ticket = _ticket(request, ticket_id)
+    action = request.POST.get("action", "")
+    try:
+        ticket = services.ticket_transition(
+            actor=request.user, ticket=ticket, action=action,
+            note=request.POST.get("note", ""), department=request.POST.get("department", ""),
+        )  # fmt: skip
+    except (services.CaseError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"工单现为“{wf.TICKET_STATUS_LABELS[ticket.status]}”")
+    return redirect("cases:hotline_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_open_case_view(request, ticket_id: int):
+    ticket = _ticket(request, ticket_id)
+    number = request.POST.get("household_number", "").strip()
+    household = None
+    if number:
+        household = (
+            household_selectors.household_scope(user=request.user).filter(number=number).first()
+        )
+        if household is None:
+            messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
+            return redirect("cases:hotline_detail", ticket_id=ticket.pk)
+    try:
+        case = services.ticket_open_case(actor=request.user, ticket=ticket, household=household)
+    except (services.CaseError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("cases:hotline_detail", ticket_id=ticket.pk)
+    messages.success(request, f"已转入个案 {case.number}")
+    return redirect("cases:detail", case_id=case.pk)

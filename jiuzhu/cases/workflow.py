@@ -1,0 +1,251 @@
+"""The case workflow and the hotline ticket workflow as data: statuses, and one
+table of allowed transitions each. Pure Python, no Django: the services look a
+move up here, the pages ask it which buttons to show, and the tests iterate it.
+
+A transition is keyed by (action, from status). The same action may appear in
+several rows when its target or its roles depend on where the case stands
+(`return` goes back one step, and who may send it back depends on the step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CaseError(Exception):
+    """A case operation that cannot be done; the message is for the clerk (Chinese)."""
+
+
+class IllegalTransition(CaseError):
+    """The table does not allow this action from the case's current status (HTTP 409)."""
+
+
+class UnknownAction(CaseError):
+    """No row of the table has this action name (HTTP 422)."""
+
+
+class DuplicateCase(CaseError):
+    """The household already has an open case."""
+
+    def __init__(self, message: str, *, number: str):
+        super().__init__(message)
+        self.number = number
+
+
+# Role codes as in jiuzhu.accounts.models.Role (kept as strings: no Django here).
+VILLAGE = "village_worker"
+TOWNSHIP = "township_staff"
+COUNTY = "county_staff"
+
+CASE_READERS = frozenset({VILLAGE, TOWNSHIP, COUNTY, "admin"})
+CASE_OPENERS = frozenset({VILLAGE, TOWNSHIP, COUNTY})  # 一门受理: village and township windows
+PLAN_EDITORS = frozenset({VILLAGE, TOWNSHIP})
+HOTLINE_STAFF = frozenset({TOWNSHIP, COUNTY})
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    ASSESSING = "assessing"
+    PLANNING = "planning"
+    SUBMITTED = "submitted"
+    REVIEWING = "reviewing"
+    APPROVED = "approved"
+    PUBLICISED = "publicised"
+    IMPLEMENTING = "implementing"
+    FOLLOW_UP = "follow_up"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    # A public report that repeats an open case: kept for its receipt code, never worked on.
+    MERGED = "merged"
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.RECEIVED: "已受理",
+    Status.ASSESSING: "入户评估",
+    Status.PLANNING: "拟定方案",
+    Status.SUBMITTED: "乡镇审核提交",
+    Status.REVIEWING: "县级审核",
+    Status.APPROVED: "审核同意",
+    Status.PUBLICISED: "公示",
+    Status.IMPLEMENTING: "实施帮扶",
+    Status.FOLLOW_UP: "跟踪回访",
+    Status.CLOSED: "已结案",
+    Status.REJECTED: "不予受理/不符合",
+    Status.MERGED: "重复申请(已并入)",
+}
+TERMINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
+OPEN = frozenset(Status) - TERMINAL
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str  # English verb, the API's action name
+    label: str  # the button (Chinese)
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    note_label: str = ""  # non-empty: a note is required and this names it
+    needs_household: bool = False  # a report must be matched to a household file first
+    needs_measures: bool = False  # 一户一策 must name at least one measure
+    stamp: str = ""  # the Case timestamp field this move sets, if any
+
+    @property
+    def note_required(self) -> bool:
+        return bool(self.note_label)
+
+
+def _t(action, label, sources, target, roles, **kw) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), **kw)
+
+
+S = Status
+_PRE_TOWNSHIP = {S.RECEIVED, S.ASSESSING, S.PLANNING}
+_AT_COUNTY = {S.SUBMITTED, S.REVIEWING}
+
+# The case workflow (受理 → 入户评估 → 拟定方案 → 乡镇审核提交 → 县级审核 → 审核同意
+# → 公示 → 实施 → 回访 → 结案). Read a row as: `action` takes a case in any of
+# `sources` to `target`, done by one of `roles` within their regions.
+TRANSITIONS: tuple[Transition, ...] = (
+    _t("start_assessment", "开始入户评估", {S.RECEIVED}, S.ASSESSING, {VILLAGE, TOWNSHIP}),
+    _t("plan", "评估完成,拟定方案", {S.ASSESSING}, S.PLANNING, {VILLAGE, TOWNSHIP},
+       needs_household=True),
+    _t("submit", "乡镇审核通过,提交县级", {S.PLANNING}, S.SUBMITTED, {TOWNSHIP},
+       needs_household=True, needs_measures=True, stamp="submitted_at"),
+    _t("review", "开始县级审核", {S.SUBMITTED}, S.REVIEWING, {COUNTY}),
+    _t("approve", "审核同意", {S.REVIEWING}, S.APPROVED, {COUNTY}, stamp="decided_at"),
+    _t("publicise", "发布公示", {S.APPROVED}, S.PUBLICISED, {COUNTY}, stamp="publicised_at"),
+    _t("implement", "公示无异议,实施帮扶", {S.PUBLICISED}, S.IMPLEMENTING, {COUNTY}),
+    _t("follow_up", "登记回访", {S.IMPLEMENTING}, S.FOLLOW_UP, {VILLAGE, TOWNSHIP, COUNTY},
+       note_label="回访情况"),
+    _t("close", "结案", {S.FOLLOW_UP}, S.CLOSED, {COUNTY}, stamp="closed_at"),
+    # Rejection: the township before it submits, the county once it has the case.
+    _t("reject", "不予受理/不符合", _PRE_TOWNSHIP, S.REJECTED, {TOWNSHIP, COUNTY},
+       note_label="不予受理或不符合的理由", stamp="closed_at"),
+    _t("reject", "审核不同意", _AT_COUNTY, S.REJECTED, {COUNTY},
+       note_label="不同意的理由", stamp="closed_at"),
+    # Return paths: one step back, with a reason; the returned case goes forward again.
+    _t("return", "退回补充评估", {S.PLANNING}, S.ASSESSING, {TOWNSHIP},
+       note_label="退回原因"),
+    _t("return", "退回乡镇修改方案", _AT_COUNTY, S.PLANNING, {COUNTY},
+       note_label="退回原因"),
+    _t("return", "公示有异议,退回复核", {S.PUBLICISED}, S.REVIEWING, {COUNTY},
+       note_label="公示异议及复核要求"),
+)  # fmt: skip
+
+# Timeline rows that are not moves of the table (the status stays or starts there).
+EVENT_LABELS: dict[str, str] = {
+    "open": "受理",
+    "report": "群众申报",
+    "merge": "重复申请并入",
+    "link_household": "关联家庭档案",
+    "measures": "修改帮扶措施",
+}
+# One name per action for messages and the timeline (a row's label is its button).
+ACTION_VERBS: dict[str, str] = {
+    "start_assessment": "开始入户评估",
+    "plan": "拟定方案",
+    "submit": "提交县级审核",
+    "review": "县级审核",
+    "approve": "审核同意",
+    "publicise": "公示",
+    "implement": "实施帮扶",
+    "follow_up": "回访",
+    "close": "结案",
+    "reject": "不予受理/不同意",
+    "return": "退回",
+}
+ACTIONS: dict[str, str] = EVENT_LABELS | ACTION_VERBS
+ACTION_NAMES = frozenset(t.action for t in TRANSITIONS)
+
+
+def _index(rows: tuple[Transition, ...]) -> dict[tuple[str, str], Transition]:
+    index: dict[tuple[str, str], Transition] = {}
+    for row in rows:
+        for source in row.sources:
+            if (row.action, source) in index:
+                raise ValueError(f"two rows for {row.action} from {source}")
+            index[(row.action, source)] = row
+    return index
+
+
+_BY_KEY = _index(TRANSITIONS)
+
+
+def transition_for(*, action: str, status: str) -> Transition:
+    """The row that allows `action` from `status`; raise IllegalTransition if none does."""
+    if action not in ACTION_NAMES:
+        raise UnknownAction(f"未知的操作“{action}”")
+    row = _BY_KEY.get((action, status))
+    if row is None:
+        raise IllegalTransition(
+            f"个案当前状态为“{STATUS_LABELS.get(status, status)}”,不能执行“{ACTIONS[action]}”"
+        )
+    return row
+
+
+def available(*, status: str, role: str) -> list[Transition]:
+    """The moves a role may make from a status, in table order."""
+    return [t for t in TRANSITIONS if status in t.sources and role in t.roles]
+
+
+# ---------------------------------------------------------------------------
+# Hotline tickets (seed 004: 受理 → 办理/转办/答复 → 反馈, every step timed)
+
+
+class TicketStatus(StrEnum):
+    RECEIVED = "received"
+    HANDLED = "handled"
+    TRANSFERRED = "transferred"
+    ANSWERED = "answered"
+    FEEDBACK_GIVEN = "feedback_given"
+    CLOSED = "closed"
+
+
+TICKET_STATUS_LABELS: dict[str, str] = {
+    TicketStatus.RECEIVED: "已受理",
+    TicketStatus.HANDLED: "已办理",
+    TicketStatus.TRANSFERRED: "已转办",
+    TicketStatus.ANSWERED: "已答复",
+    TicketStatus.FEEDBACK_GIVEN: "已反馈",
+    TicketStatus.CLOSED: "已办结",
+}
+
+T = TicketStatus
+_RESPONDED = {T.HANDLED, T.TRANSFERRED, T.ANSWERED}
+
+TICKET_TRANSITIONS: tuple[Transition, ...] = (
+    _t("handle", "本部门办理", {T.RECEIVED}, T.HANDLED, HOTLINE_STAFF,
+       note_label="办理情况", stamp="responded_at"),
+    _t("transfer", "转办部门", {T.RECEIVED}, T.TRANSFERRED, HOTLINE_STAFF,
+       note_label="转办事项", stamp="responded_at"),
+    _t("answer", "直接答复", {T.RECEIVED}, T.ANSWERED, HOTLINE_STAFF,
+       note_label="答复内容", stamp="responded_at"),
+    _t("give_feedback", "反馈来电人", _RESPONDED, T.FEEDBACK_GIVEN, HOTLINE_STAFF,
+       note_label="反馈结果", stamp="feedback_at"),
+    _t("close", "办结", {T.FEEDBACK_GIVEN}, T.CLOSED, HOTLINE_STAFF, stamp="closed_at"),
+)  # fmt: skip
+
+TICKET_ACTIONS: dict[str, str] = {"receive": "受理来电", "open_case": "转入个案"}
+for _row in TICKET_TRANSITIONS:
+    TICKET_ACTIONS.setdefault(_row.action, _row.label)
+
+TICKET_ACTION_NAMES = frozenset(t.action for t in TICKET_TRANSITIONS)
+_TICKET_BY_KEY = _index(TICKET_TRANSITIONS)
+
+
+def ticket_transition_for(*, action: str, status: str) -> Transition:
+    """The ticket row for `action` from `status`; raise IllegalTransition if none."""
+    if action not in TICKET_ACTION_NAMES:
+        raise UnknownAction(f"未知的操作“{action}”")
+    row = _TICKET_BY_KEY.get((action, status))
+    if row is None:
+        raise IllegalTransition(
+            f"工单当前状态为“{TICKET_STATUS_LABELS.get(status, status)}”,"
+            f"不能执行“{TICKET_ACTIONS[action]}”"
+        )
+    return row
+
+
+def ticket_available(*, status: str, role: str) -> list[Transition]:
+    return [t for t in TICKET_TRANSITIONS if status in t.sources and role in t.roles]
