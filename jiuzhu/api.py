@@ -26,6 +26,7 @@ api.add_router("", accounts_router)
 api.add_router("/households", households_router)
 api.add_router("/households", "jiuzhu.assessment.api.router")  # GET /households/{id}/assessment
 api.add_router("/cases", cases_router)
+api.add_router("/referrals", "jiuzhu.referrals.api.router")
 
 _PYDANTIC_MESSAGES = {
     "missing": "必填",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "jiuzhu.assessment",
     "jiuzhu.policies",
     "jiuzhu.cases",
+    "jiuzhu.referrals",
     "jiuzhu.demo",
 ]
 

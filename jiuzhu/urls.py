@@ -16,6 +16,8 @@ urlpatterns = [
     path("assessment/", include("jiuzhu.assessment.urls")),
     path("policies/", include("jiuzhu.policies.urls")),
     path("cases/", include("jiuzhu.cases.urls")),
+    path("referrals/", include("jiuzhu.referrals.urls")),
+    path("inbox/", include("jiuzhu.referrals.urls_inbox")),
     path("apply/", include("jiuzhu.cases.urls_public")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -327,6 +327,11 @@ def case_transition(*, actor, case: Case, action: str, note: str = "") -> Case:
         raise IllegalTransition("尚未关联家庭档案:请先入户登记,再在个案页关联家庭档案")
     if row.needs_measures and not case.measures:
         raise IllegalTransition("一户一策尚未选定帮扶措施,请先拟定方案")
+    if action == "submit":
+        from jiuzhu.referrals.services import conference_tasks_done
+
+        if not conference_tasks_done(case=case):
+            raise IllegalTransition("个案会商尚有部门任务未反馈,待各部门全部反馈后再提交县级审核")
     now = timezone.now()
     from_status = case.status
     case.status = row.target

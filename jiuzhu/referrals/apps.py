@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "jiuzhu.referrals"
+    verbose_name = "转介与个案会商"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,16 @@
+"""{% inbox_count %}: the nav badge of the inbox (待办)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def inbox_count(context) -> int:
+    from jiuzhu.referrals.selectors import inbox_count as count
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return count(user=user)

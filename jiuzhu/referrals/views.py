@@ -1,0 +1,165 @@
+"""Pages for referrals, case conferences and the inbox (待办). Each view checks
+the role, calls one selector or service, and renders or redirects with a message.
+A referral or household outside the user's scope answers 404."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiuzhu.cases import selectors as case_selectors
+from jiuzhu.cases.models import Case
+from jiuzhu.households.models import Household
+from jiuzhu.policies.models import Department
+
+from . import selectors, services
+from . import workflow as wf
+from .models import Referral
+
+PAGE_SIZE = 20
+
+
+def _role(user) -> str:
+    return user.role if user.is_authenticated and user.is_active else ""
+
+
+def _referral(request, referral_id) -> Referral:
+    if _role(request.user) not in wf.READERS:
+        raise Http404
+    try:
+        return selectors.referral_get(user=request.user, referral_id=referral_id)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return ";".join(exc.messages)
+    return str(exc)
+
+
+@login_required
+def referral_list_view(request):
+    if _role(request.user) not in wf.READERS:
+        raise Http404
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    qs = selectors.referral_list(user=request.user, status=status, overdue=overdue)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/list.html", {
+        "page": page, "status": status, "overdue": overdue,
+        "statuses": list(wf.STATUS_LABELS.items()),
+    })  # fmt: skip
+
+
+@login_required
+def referral_detail_view(request, referral_id: int):
+    referral = _referral(request, referral_id)
+    return render(request, "referrals/detail.html", {
+        "referral": referral,
+        "events": selectors.referral_events(referral=referral),
+        "actions": selectors.referral_actions(user=request.user, referral=referral),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def referral_transition_view(request, referral_id: int):
+    referral = _referral(request, referral_id)
+    action = request.POST.get("action", "")
+    try:
+        referral = services.referral_transition(
+            actor=request.user, referral=referral, action=action,
+            note=request.POST.get("note", ""),
+        )  # fmt: skip
+    except (services.CaseError, ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc) or "您无权执行该操作")
+    else:
+        messages.success(request, f"已{wf.ACTION_VERBS[action]},转介现为“{referral.status_label}”")
+    return redirect("referrals:detail", referral_id=referral.pk)
+
+
+@login_required
+def household_view(request, household_id: int):
+    """A household as seen through the referrals the user may read (read-only)."""
+    if _role(request.user) not in wf.READERS:
+        raise Http404
+    try:
+        seen = selectors.household_via_referral(user=request.user, household_id=household_id)
+    except Household.DoesNotExist:
+        raise Http404 from None
+    return render(request, "referrals/household.html", {"seen": seen})
+
+
+@login_required
+def inbox_view(request):
+    box = selectors.inbox(user=request.user)
+
+    def page_of(qs, name):
+        return Paginator(qs, PAGE_SIZE).get_page(request.GET.get(name)) if qs is not None else None
+
+    return render(request, "referrals/inbox.html", {
+        "box": box, "today": timezone.localdate(),
+        "to_accept": page_of(box.to_accept, "p1"), "in_hand": page_of(box.in_hand, "p2"),
+        "cases": page_of(box.cases, "p3"), "to_close": page_of(box.to_close, "p4"),
+    })  # fmt: skip
+
+
+class ConferenceForm(forms.Form):
+    held_on = forms.DateField(label="会商日期", widget=forms.DateInput(attrs={"type": "date"}))
+    departments = forms.ModelMultipleChoiceField(
+        label="参会部门", queryset=Department.objects.all(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个部门"},
+    )  # fmt: skip
+    minutes = forms.CharField(label="会商纪要", widget=forms.Textarea(attrs={"rows": 6}),
+                              max_length=5000)  # fmt: skip
+
+
+@login_required
+def conference_create_view(request, case_id: int):
+    """个案会商: record the meeting and send each department its task."""
+    if _role(request.user) not in wf.CIVIL_AFFAIRS:
+        raise Http404
+    try:
+        case = case_selectors.case_get(user=request.user, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    form = ConferenceForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        tasks = {d.pk: request.POST.get(f"task_{d.pk}", "") for d in data["departments"]}
+        try:
+            services.conference_create(
+                actor=request.user, case=case, held_on=data["held_on"],
+                departments=list(data["departments"]), minutes=data["minutes"], tasks=tasks,
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        except (services.CaseError, PermissionDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已登记个案会商,各部门任务已转介")
+            return redirect("referrals:conferences", case_id=case.pk)
+    return render(request, "referrals/conference_form.html", {"case": case, "form": form})
+
+
+@login_required
+def conference_list_view(request, case_id: int):
+    if _role(request.user) not in wf.CIVIL_AFFAIRS:
+        raise Http404
+    try:
+        case = case_selectors.case_get(user=request.user, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    return render(request, "referrals/conferences.html", {
+        "case": case, "conferences": selectors.case_conferences(case=case),
+        "done": services.conference_tasks_done(case=case),
+    })  # fmt: skip

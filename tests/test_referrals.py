@@ -1,0 +1,443 @@
+"""Referrals (转介): the transition table (pure), referral_transition for every
+row and a sample of illegal moves and wrong roles, department scoping, the
+household seen through a referral, overdue marking, the inbox, case
+conferences gating the case's submission, and the quarterly push."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import polars as pl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from jiuzhu.accounts.models import Role
+from jiuzhu.cases import services as case_services
+from jiuzhu.cases import workflow as case_wf
+from jiuzhu.cases.models import Case, Channel
+from jiuzhu.households.models import Household
+from jiuzhu.policies.matching import RegionMatch
+from jiuzhu.policies.models import Department, Policy
+from jiuzhu.referrals import selectors, services
+from jiuzhu.referrals import workflow as wf
+from jiuzhu.referrals.models import Referral, ReferralEvent
+
+from .factories import UserFactory, make_household
+
+pytestmark = [pytest.mark.core, pytest.mark.django_db]
+
+LEGAL = [(row, source, role) for row in wf.TRANSITIONS for source in sorted(row.sources)
+         for role in sorted(row.roles)]  # fmt: skip
+LEGAL_KEYS = {(row.action, s) for row, s, _ in LEGAL}
+ILLEGAL = [(a, s) for a in sorted(wf.ACTION_NAMES) for s in wf.Status if (a, s) not in LEGAL_KEYS]
+
+
+def _id(value) -> str:
+    return value.action if isinstance(value, wf.Transition) else str(value)
+
+
+# --- the table, without a database ----------------------------------------------
+
+
+def test_the_happy_path_runs_from_sent_to_done():
+    status = wf.Status.SENT
+    for action in ["accept", "review", "assist", "feedback", "close"]:
+        status = wf.transition_for(action=action, status=status).target
+    assert status == wf.Status.DONE
+
+
+def test_a_returned_referral_can_only_be_resent_by_civil_affairs():
+    moves = [t for t in wf.TRANSITIONS if wf.Status.RETURNED in t.sources]
+    assert [(t.action, t.target) for t in moves] == [("resend", wf.Status.SENT)]
+    assert moves[0].roles == wf.CIVIL_AFFAIRS
+
+
+def test_returning_assisting_and_feedback_need_a_text():
+    for action in ["return", "assist", "feedback", "resend"]:
+        row = next(t for t in wf.TRANSITIONS if t.action == action)
+        assert row.note_required, action
+
+
+def test_done_is_the_only_terminal_status_and_has_no_way_out():
+    assert not any(t.sources & wf.TERMINAL for t in wf.TRANSITIONS)
+    assert set(wf.STATUS_LABELS) == set(wf.Status)
+
+
+# --- fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def departments(db):
+    yibao, _ = Department.objects.get_or_create(
+        code="yibao", defaults={"name": "县医保局", "short_name": "医保", "kind": "government"}
+    )
+    jiaoyu, _ = Department.objects.get_or_create(
+        code="jiaoyu", defaults={"name": "县教育局", "short_name": "教育", "kind": "government"}
+    )
+    return {"yibao": yibao, "jiaoyu": jiaoyu}
+
+
+@pytest.fixture
+def village(county):
+    return county["villages"][0].code
+
+
+@pytest.fixture
+def other_village(county):
+    return county["villages"][-1].code
+
+
+@pytest.fixture
+def users(village, county, departments):
+    return {
+        Role.VILLAGE_WORKER: UserFactory(role=Role.VILLAGE_WORKER, regions=[village]),
+        Role.TOWNSHIP_STAFF: UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village[:9] + "000"]),
+        Role.COUNTY_STAFF: UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]]),
+        Role.DEPARTMENT_OFFICER: UserFactory(role=Role.DEPARTMENT_OFFICER, department="yibao"),
+        "other_department": UserFactory(role=Role.DEPARTMENT_OFFICER, department="jiaoyu"),
+        Role.LEADER: UserFactory(role=Role.LEADER, regions=[county["county"]]),
+        Role.ADMIN: UserFactory(role=Role.ADMIN, regions=[county["county"]]),
+    }  # fmt: skip
+
+
+@pytest.fixture
+def household(village, departments):
+    return make_household(village=village)
+
+
+def referral_in(status, *, household, department="yibao", **kw) -> Referral:
+    """Arrange: a referral standing at a status (made directly, as if it had got there)."""
+    return Referral.objects.create(
+        household=household, village_id=household.village_id, department_id=department,
+        status=status, need="medical", **kw,
+    )  # fmt: skip
+
+
+def _note(row) -> str:
+    return "测试说明:已核实" if row.note_required else ""
+
+
+# --- the service --------------------------------------------------------------------------
+
+
+def test_sending_a_referral_records_its_first_event_and_a_15_day_deadline(
+    users, household, departments
+):
+    actor = users[Role.TOWNSHIP_STAFF]
+    referral = services.referral_send(
+        actor=actor, household=household, department=departments["yibao"], need="medical",
+        note="大病自付费用高",
+    )  # fmt: skip
+    assert referral.status == wf.Status.SENT
+    assert referral.deadline == timezone.localdate() + dt.timedelta(days=15)
+    event = ReferralEvent.objects.get(referral=referral)
+    assert (event.action, event.to_status, event.actor) == ("send", "sent", actor)
+
+
+def test_a_department_officer_or_village_worker_cannot_send(users, household, departments):
+    for role in [Role.DEPARTMENT_OFFICER, Role.VILLAGE_WORKER, Role.LEADER]:
+        with pytest.raises(PermissionDenied):
+            services.referral_send(actor=users[role], household=household,
+                                   department=departments["yibao"])  # fmt: skip
+
+
+def test_township_staff_cannot_send_for_a_household_outside_its_township(
+    users, other_village, departments
+):
+    outside = make_household(village=other_village)
+    with pytest.raises(PermissionDenied):
+        services.referral_send(actor=users[Role.TOWNSHIP_STAFF], household=outside,
+                               department=departments["yibao"])  # fmt: skip
+
+
+@pytest.mark.parametrize(("row", "source", "role"), LEGAL, ids=_id)
+def test_every_allowed_transition_succeeds_for_its_roles(row, source, role, users, household):
+    referral = referral_in(source, household=household)
+    actor = users[role]
+    before = timezone.now()
+
+    moved = services.referral_transition(
+        actor=actor, referral=referral, action=row.action, note=_note(row)
+    )
+
+    assert moved.status == row.target
+    stored = Referral.objects.get(pk=referral.pk)
+    assert stored.status == row.target and stored.status_changed_at >= before
+    if row.stamp:
+        assert getattr(stored, row.stamp) >= before
+    event = ReferralEvent.objects.get(referral=referral)
+    assert (event.action, event.from_status, event.to_status) == (row.action, source, row.target)
+    assert event.actor == actor and event.note == _note(row)
+
+
+@pytest.mark.parametrize(("action", "status"), ILLEGAL, ids=_id)
+def test_a_move_the_table_does_not_allow_raises_illegal_transition(
+    action, status, users, household
+):
+    role = next(r for t in wf.TRANSITIONS if t.action == action for r in sorted(t.roles))
+    referral = referral_in(status, household=household)
+    with pytest.raises(wf.IllegalTransition):
+        services.referral_transition(actor=users[role], referral=referral, action=action,
+                                     note="说明")  # fmt: skip
+    assert Referral.objects.get(pk=referral.pk).status == status
+    assert not ReferralEvent.objects.filter(referral=referral).exists()
+
+
+@pytest.mark.parametrize("action", sorted(wf.DEPARTMENT_ACTIONS))
+def test_an_officer_of_another_department_is_refused(action, users, household):
+    row = next(t for t in wf.TRANSITIONS if t.action == action)
+    referral = referral_in(sorted(row.sources)[0], household=household)
+    with pytest.raises(PermissionDenied):
+        services.referral_transition(actor=users["other_department"], referral=referral,
+                                     action=action, note="说明")  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.VILLAGE_WORKER])
+def test_civil_affairs_cannot_take_a_department_step(role, users, household):
+    referral = referral_in(wf.Status.SENT, household=household)
+    with pytest.raises(PermissionDenied):
+        services.referral_transition(actor=users[role], referral=referral, action="accept")
+
+
+def test_a_department_officer_cannot_close_and_nor_can_township_staff_outside_its_scope(
+    users, household, other_village
+):
+    referral = referral_in(wf.Status.FEEDBACK_GIVEN, household=household)
+    with pytest.raises(PermissionDenied):
+        services.referral_transition(actor=users[Role.DEPARTMENT_OFFICER], referral=referral,
+                                     action="close")  # fmt: skip
+    outside = referral_in(wf.Status.FEEDBACK_GIVEN, household=make_household(village=other_village))
+    with pytest.raises(PermissionDenied):
+        services.referral_transition(actor=users[Role.TOWNSHIP_STAFF], referral=outside,
+                                     action="close")  # fmt: skip
+
+
+def test_returning_without_a_reason_is_refused_and_with_one_it_is_kept(users, household):
+    referral = referral_in(wf.Status.SENT, household=household)
+    officer = users[Role.DEPARTMENT_OFFICER]
+    with pytest.raises(ValidationError):
+        services.referral_transition(actor=officer, referral=referral, action="return", note=" ")
+    moved = services.referral_transition(actor=officer, referral=referral, action="return",
+                                         note="不属于本部门职责")  # fmt: skip
+    assert moved.return_reason == "不属于本部门职责"
+
+
+def test_resending_gives_the_department_a_fresh_deadline(users, household):
+    referral = referral_in(wf.Status.RETURNED, household=household,
+                           deadline=timezone.localdate() - dt.timedelta(days=3))  # fmt: skip
+    moved = services.referral_transition(actor=users[Role.COUNTY_STAFF], referral=referral,
+                                         action="resend", note="已补充材料")  # fmt: skip
+    assert moved.status == wf.Status.SENT
+    assert moved.deadline == timezone.localdate() + dt.timedelta(days=15)
+
+
+# --- scope -------------------------------------------------------------------------------
+
+
+def test_a_department_officer_sees_only_their_departments_referrals(users, household):
+    mine = referral_in(wf.Status.SENT, household=household, department="yibao")
+    theirs = referral_in(wf.Status.SENT, household=household, department="jiaoyu")
+    officer = users[Role.DEPARTMENT_OFFICER]
+    assert list(selectors.referral_scope(user=officer)) == [mine]
+    with pytest.raises(Referral.DoesNotExist):
+        selectors.referral_get(user=officer, referral_id=theirs.pk)
+    for role in [Role.LEADER, Role.ADMIN, Role.VILLAGE_WORKER]:
+        assert not selectors.referral_scope(user=users[role]).exists()
+
+
+def test_township_staff_see_the_referrals_of_their_regions_only(users, household, other_village):
+    inside = referral_in(wf.Status.SENT, household=household)
+    referral_in(wf.Status.SENT, household=make_household(village=other_village))
+    assert list(selectors.referral_scope(user=users[Role.TOWNSHIP_STAFF])) == [inside]
+
+
+def test_a_department_officer_reaches_a_household_only_through_a_referral_to_them(
+    users, household, village
+):
+    referral_in(wf.Status.SENT, household=household, department="yibao")
+    not_referred = make_household(village=village)
+    to_other = make_household(village=village)
+    referral_in(wf.Status.SENT, household=to_other, department="jiaoyu")
+    officer = users[Role.DEPARTMENT_OFFICER]
+
+    seen = selectors.household_via_referral(user=officer, household_id=household.pk)
+
+    assert seen.household == household and len(seen.members) == 2
+    assert all("*" in m.id_masked for m in seen.members)
+    for h in [not_referred, to_other]:
+        with pytest.raises(Household.DoesNotExist):
+            selectors.household_via_referral(user=officer, household_id=h.pk)
+
+
+# --- overdue and the inbox ---------------------------------------------------------------
+
+
+def test_a_referral_past_its_deadline_is_overdue_until_fed_back(household):
+    past = timezone.localdate() - dt.timedelta(days=1)
+    assert referral_in(wf.Status.ACCEPTED, household=household, deadline=past).is_overdue
+    assert referral_in(wf.Status.SENT, household=household, deadline=past).is_overdue
+    assert not referral_in(wf.Status.FEEDBACK_GIVEN, household=household, deadline=past).is_overdue
+    assert not referral_in(wf.Status.DONE, household=household, deadline=past).is_overdue
+    assert not referral_in(wf.Status.SENT, household=household).is_overdue
+
+
+def test_the_department_inbox_lists_what_to_accept_and_to_feed_back_with_overdue_count(
+    users, household
+):
+    past = timezone.localdate() - dt.timedelta(days=2)
+    new = referral_in(wf.Status.SENT, household=household)
+    late = referral_in(wf.Status.REVIEWED, household=household, deadline=past)
+    referral_in(wf.Status.FEEDBACK_GIVEN, household=household, deadline=past)
+    referral_in(wf.Status.SENT, household=household, department="jiaoyu", deadline=past)
+    officer = users[Role.DEPARTMENT_OFFICER]
+
+    box = selectors.inbox(user=officer)
+
+    assert list(box.to_accept) == [new]
+    assert list(box.in_hand) == [late]
+    assert box.overdue == 1
+    assert selectors.inbox_count(user=officer) == 2
+
+
+def test_the_civil_affairs_inbox_lists_cases_theirs_to_move_and_referrals_to_close(
+    users, household, village
+):
+    case = Case.objects.create(number="AJTEST-R1", receipt_code="TESTR00001", household=household,
+                               village_id=village, channel=Channel.WINDOW,
+                               status=case_wf.Status.PLANNING)  # fmt: skip
+    fed_back = referral_in(wf.Status.FEEDBACK_GIVEN, household=household)
+    returned = referral_in(wf.Status.RETURNED, household=household)
+    referral_in(wf.Status.SENT, household=household)
+    township = users[Role.TOWNSHIP_STAFF]
+
+    box = selectors.inbox(user=township)
+
+    assert list(box.cases) == [case]  # 拟定方案: the township submits
+    assert set(box.to_close) == {fed_back, returned}
+    assert selectors.inbox_count(user=township) == 3
+    county_box = selectors.inbox(user=users[Role.COUNTY_STAFF])
+    assert list(county_box.cases) == [case]  # the county may reject from planning
+    # 拟定方案 holds nothing for the village worker: no move of the table is theirs there.
+    assert list(selectors.inbox(user=users[Role.VILLAGE_WORKER]).cases) == []
+
+
+# --- case conferences -----------------------------------------------------------------
+
+
+_seq = itertools.count(1)
+
+
+def planning_case(household) -> Case:
+    n = next(_seq)
+    return Case.objects.create(
+        number=f"AJTEST-C{n:05d}", receipt_code=f"TESTC{n:05d}", household=household,
+        village_id=household.village_id, channel=Channel.WINDOW, status=case_wf.Status.PLANNING,
+        measures=[{"policy": "p", "department": "yibao", "note": ""}],
+    )  # fmt: skip
+
+
+def test_a_conference_sends_one_task_per_department_linked_to_the_case(
+    users, household, departments
+):
+    case = planning_case(household)
+    conference = services.conference_create(
+        actor=users[Role.COUNTY_STAFF], case=case, held_on=timezone.localdate(),
+        departments=[departments["yibao"], departments["jiaoyu"]], minutes="多部门会商:医疗和教育",
+        tasks={"yibao": "落实医疗救助"},
+    )  # fmt: skip
+    tasks = {r.department_id: r for r in conference.tasks.all()}
+    assert set(tasks) == {"yibao", "jiaoyu"}
+    assert all(r.case_id == case.pk and r.status == wf.Status.SENT for r in tasks.values())
+    assert tasks["yibao"].note == "落实医疗救助"
+
+
+def test_a_conference_needs_departments_and_minutes(users, household):
+    with pytest.raises(ValidationError) as exc:
+        services.conference_create(actor=users[Role.COUNTY_STAFF], case=planning_case(household),
+                                   held_on=timezone.localdate(), departments=[], minutes="")  # fmt: skip
+    assert set(exc.value.message_dict) == {"departments", "minutes"}
+
+
+def test_a_case_is_submitted_only_when_every_conference_task_is_fed_back(
+    users, household, departments
+):
+    case = planning_case(household)
+    township = users[Role.TOWNSHIP_STAFF]
+    conference = services.conference_create(
+        actor=township, case=case, held_on=timezone.localdate(),
+        departments=[departments["yibao"], departments["jiaoyu"]], minutes="会商纪要",
+    )  # fmt: skip
+    yibao, jiaoyu = sorted(conference.tasks.all(), key=lambda r: r.department_id != "yibao")
+    Referral.objects.filter(pk=yibao.pk).update(status=wf.Status.FEEDBACK_GIVEN)
+
+    assert not services.conference_tasks_done(case=case)
+    with pytest.raises(case_wf.IllegalTransition, match="个案会商"):
+        case_services.case_transition(actor=township, case=case, action="submit")
+    assert Case.objects.get(pk=case.pk).status == case_wf.Status.PLANNING
+
+    Referral.objects.filter(pk=jiaoyu.pk).update(status=wf.Status.DONE)
+    assert services.conference_tasks_done(case=case)
+    moved = case_services.case_transition(actor=township, case=case, action="submit")
+    assert moved.status == case_wf.Status.SUBMITTED
+
+
+def test_a_case_without_a_conference_submits_as_before(users, household):
+    case = planning_case(household)
+    moved = case_services.case_transition(actor=users[Role.TOWNSHIP_STAFF], case=case,
+                                          action="submit")  # fmt: skip
+    assert moved.status == case_wf.Status.SUBMITTED
+
+
+# --- the quarterly push -------------------------------------------------------------------
+
+
+def _policy(code: str, department: str) -> Policy:
+    return Policy.objects.create(
+        code=code, name=f"测试政策{code}", department_id=department, measure="medical",
+        needs=["medical"], condition={"all": []}, benefit="测试", legal_basis="测试",
+        valid_from=dt.date(2020, 1, 1),
+    )  # fmt: skip
+
+
+def _match(households: list, policies: list[Policy], eligible: dict, received: dict):
+    ids = [h.pk for h in households]
+    frame = pl.DataFrame({"household_id": ids, "village_id": [h.village_id for h in households]})
+    return RegionMatch(
+        households=frame,
+        eligible=pl.DataFrame({"household_id": ids, **eligible}),
+        received=pl.DataFrame({"household_id": ids, **received}),
+        policies=policies,
+    )
+
+
+def test_the_quarterly_push_sends_each_department_the_eligible_not_receiving_once(
+    household, village, departments
+):
+    second = make_household(village=village)
+    med, edu = _policy("push-med", "yibao"), _policy("push-edu", "jiaoyu")
+    match = _match([household, second], [med, edu],
+                   eligible={"push-med": [True, True], "push-edu": [True, False]},
+                   received={"push-med": [False, True], "push-edu": [False, False]})  # fmt: skip
+
+    counts = services.referral_push_quarter(quarter="2026Q4", match=match)
+    again = services.referral_push_quarter(quarter="2026q4", match=match)
+
+    assert counts == {"yibao": 1, "jiaoyu": 1}
+    assert again == {}
+    pushed = Referral.objects.filter(quarter="2026Q4")
+    assert {(r.household_id, r.policy.code) for r in pushed} == {
+        (household.pk, "push-med"),
+        (household.pk, "push-edu"),
+    }
+    assert all(r.channel == "quarterly" and r.status == wf.Status.SENT for r in pushed)
+    assert ReferralEvent.objects.filter(referral__in=pushed, action="push").count() == 2
+    assert services.referral_push_quarter(quarter="2027Q1", match=match) == {
+        "yibao": 1, "jiaoyu": 1
+    }  # fmt: skip
+
+
+def test_a_malformed_quarter_is_refused():
+    with pytest.raises(ValidationError):
+        services.quarter_parse("2026-4")
