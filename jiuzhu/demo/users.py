@@ -107,11 +107,14 @@ def logins_table(*, host: str, port: int | str) -> str:
     password = demo_password()
     names = dict(Region.objects.filter(level__lte=Level.VILLAGE).values_list("code", "name"))
     rows = [("用户名", "密码", "角色", "授权区划")]
+    from jiuzhu.policies.models import Department
+
+    departments = dict(Department.objects.values_list("code", "short_name"))
     village = demo_village()
     for spec in DEMO_USERS:
         code = village.code if spec.region == "village" and village else spec.region
         role = Role(spec.role).label
-        extra = spec.department or spec.organisation
+        extra = departments.get(spec.department, spec.department) or spec.organisation
         if extra:
             role = f"{role}({extra})"
         region = names.get(code, code)
