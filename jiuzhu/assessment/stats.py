@@ -22,7 +22,7 @@ from jiuzhu.accounts.roles import can_view_dashboard
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.engine.needs import CIRCLE_LABELS
 from jiuzhu.households.selectors import code_in_scope, user_scope_codes
-from jiuzhu.regions.models import Level, Region, level_of, prefix_of
+from jiuzhu.regions.models import Level, Region, level_of, prefix_of, under_codes_q
 
 from .models import LatestAssessment
 
@@ -57,13 +57,10 @@ def stats_regions(*, user) -> list[Region]:
     codes = user_scope_codes(user)
     if not codes:
         return []
-    from django.db.models import Q
-
-    condition = Q()
-    for code in codes:
-        condition |= Q(code__startswith=prefix_of(code))
     return list(
-        Region.objects.filter(condition, level__lte=Level.VILLAGE, level__gte=Level.PROVINCE)
+        Region.objects.filter(
+            under_codes_q("code", codes), level__lte=Level.VILLAGE, level__gte=Level.PROVINCE
+        )
         .order_by("code")
         .only("code", "name", "level", "parent")
     )

@@ -43,14 +43,9 @@ _OPEN = [s.value for s in wf.Status if s in wf.OPEN]  # in table order: stable m
 class CaseQuerySet(models.QuerySet):
     def under_codes(self, codes: list[str]) -> "CaseQuerySet":
         """Cases in villages under any of the given region codes (prefix match)."""
-        from jiuzhu.regions.models import prefix_of
+        from jiuzhu.regions.models import under_codes_q
 
-        if not codes:
-            return self.none()
-        condition = models.Q()
-        for code in codes:
-            condition |= models.Q(village__code__startswith=prefix_of(code))
-        return self.filter(condition)
+        return self.filter(under_codes_q("village__code", codes))
 
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=_OPEN)

@@ -196,15 +196,9 @@ def public_villages() -> list[tuple[Region, list[Region]]]:
 def ticket_scope(*, user) -> QuerySet[HotlineTicket]:
     if _role(user) not in wf.HOTLINE_STAFF:
         return HotlineTicket.objects.none()
-    codes = user_scope_codes(user)
-    if not codes:
-        return HotlineTicket.objects.none()
-    from jiuzhu.regions.models import prefix_of
+    from jiuzhu.regions.models import under_codes_q
 
-    condition = Q()
-    for code in codes:
-        condition |= Q(region__code__startswith=prefix_of(code))
-    return HotlineTicket.objects.filter(condition)
+    return HotlineTicket.objects.filter(under_codes_q("region__code", user_scope_codes(user)))
 
 
 def ticket_list(*, user, status: str = "") -> QuerySet[HotlineTicket]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from jiuzhu.core.idnumber import age_on
-from jiuzhu.regions.models import prefix_of
+from jiuzhu.regions.models import under_codes_q
 
 from . import choices as c
 
@@ -31,12 +31,7 @@ AREA = {
 class HouseholdQuerySet(models.QuerySet):
     def under_codes(self, codes: list[str]) -> "HouseholdQuerySet":
         """Households under any of the given region codes (prefix match)."""
-        if not codes:
-            return self.none()
-        condition = models.Q()
-        for code in codes:
-            condition |= models.Q(village__code__startswith=prefix_of(code))
-        return self.filter(condition)
+        return self.filter(under_codes_q("village__code", codes))
 
 
 class Household(models.Model):

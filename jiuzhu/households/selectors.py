@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jiuzhu.accounts.roles import can_read_households
 from jiuzhu.core import idnumber
-from jiuzhu.regions.models import Level, Region, prefix_of
+from jiuzhu.regions.models import Level, Region, prefix_of, under_codes_q
 
 from . import choices as c
 from .crypto import lookup_hash
@@ -47,15 +47,7 @@ def household_scope(*, user) -> QuerySet[Household]:
 
 
 def region_scope(*, user) -> QuerySet[Region]:
-    codes = user_scope_codes(user)
-    if not codes:
-        return Region.objects.none()
-    from django.db.models import Q
-
-    condition = Q()
-    for code in codes:
-        condition |= Q(code__startswith=prefix_of(code))
-    return Region.objects.filter(condition)
+    return Region.objects.filter(under_codes_q("code", user_scope_codes(user)))
 
 
 def village_choices(*, user) -> QuerySet[Region]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from jiuzhu.cases import workflow as case_wf
@@ -17,7 +17,7 @@ from jiuzhu.cases.models import Case
 from jiuzhu.cases.selectors import case_scope
 from jiuzhu.households.models import Household, Member
 from jiuzhu.households.selectors import user_scope_codes
-from jiuzhu.regions.models import prefix_of
+from jiuzhu.regions.models import under_codes_q
 
 from . import workflow as wf
 from .models import Conference, Referral, ReferralEvent
@@ -37,13 +37,7 @@ def referral_scope(*, user) -> QuerySet[Referral]:
             return Referral.objects.none()
         return Referral.objects.filter(department_id=user.department)
     if role in wf.CIVIL_AFFAIRS:
-        codes = user_scope_codes(user)
-        if not codes:
-            return Referral.objects.none()
-        condition = Q()
-        for code in codes:
-            condition |= Q(village__code__startswith=prefix_of(code))
-        return Referral.objects.filter(condition)
+        return Referral.objects.filter(under_codes_q("village__code", user_scope_codes(user)))
     return Referral.objects.none()
 
 

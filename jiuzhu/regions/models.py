@@ -49,6 +49,19 @@ def village_kind(code: str) -> str:
     return "居委会" if 1 <= part <= 199 else "村委会"
 
 
+def under_codes_q(lookup: str, codes) -> models.Q:
+    """Rows whose region code (`lookup`, e.g. "village__code") lies under any of `codes`.
+
+    Matches nothing when `codes` is empty: no grant, no rows.
+    """
+    if not codes:
+        return models.Q(pk__in=[])
+    condition = models.Q()
+    for code in codes:
+        condition |= models.Q(**{f"{lookup}__startswith": prefix_of(code)})
+    return condition
+
+
 class RegionQuerySet(models.QuerySet):
     def under(self, code: str) -> "RegionQuerySet":
         return self.filter(code__startswith=prefix_of(code))
