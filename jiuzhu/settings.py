@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiuzhu.policies",
     "jiuzhu.cases",
     "jiuzhu.referrals",
+    "jiuzhu.reviews",
     "jiuzhu.demo",
 ]
 
@@ -117,6 +118,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# 公示期: days a county-approved case is publicised in its village before help starts
+# (最低生活保障审核确认办法: 公示期为7天).
+PUBLICITY_DAYS = int(os.environ.get("JIUZHU_PUBLICITY_DAYS", "7"))
 
 # Lockout: 5 failures lock the username (from any address) for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("JIUZHU_LOCKOUT_FAILURES", "5"))

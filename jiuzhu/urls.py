@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/", include("jiuzhu.cases.urls")),
     path("referrals/", include("jiuzhu.referrals.urls")),
     path("inbox/", include("jiuzhu.referrals.urls_inbox")),
+    path("reviews/", include("jiuzhu.reviews.urls")),
     path("apply/", include("jiuzhu.cases.urls_public")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -162,7 +162,10 @@ def case_in(status, *, village: str, household=None, measures=True) -> Case:
         channel=Channel.WINDOW,
         status=status,
         measures=[MEASURE] if measures else [],
-    )
+        # A case in publicity has served its period unless a test says otherwise.
+        publicised_at=timezone.now() - timedelta(days=30) if status == wf.Status.PUBLICISED
+        else None,
+    )  # fmt: skip
 
 
 def _note(row: wf.Transition) -> str:
@@ -286,10 +289,18 @@ def test_one_household_walks_from_intake_to_closure(users, household):
     ]  # fmt: skip
     for actor, action in script:
         note = "已回访,措施落实" if action == "follow_up" else ""
+        if action == "implement":
+            # Not before the publicity period (公示期) is over; then as if it had run its days.
+            with pytest.raises(services.IllegalTransition, match="公示期7天"):
+                services.case_transition(actor=actor, case=case, action=action)
+            Case.objects.filter(pk=case.pk).update(
+                publicised_at=case.publicised_at - timedelta(days=7)
+            )
         case = services.case_transition(actor=actor, case=case, action=action, note=note)
 
     assert case.status == wf.Status.CLOSED
-    assert case.submitted_at <= case.decided_at <= case.publicised_at <= case.closed_at
+    assert case.submitted_at <= case.decided_at <= case.closed_at
+    assert case.publicised_at <= case.closed_at - timedelta(days=7)
     assert [e.action for e in case.events.order_by("at", "id")] == ["open"] + [a for _, a in script]
     # Closed, the household may be helped again through a new case.
     again = services.case_open(actor=worker, household=household)
@@ -306,6 +317,8 @@ def test_random_moves_change_the_case_exactly_as_the_table_says(steps, users, ho
     case = case_in(wf.Status.RECEIVED, village=household.village_id, household=household)
     expected, events = wf.Status.RECEIVED, 0
     for action, role in steps:
+        if expected == wf.Status.PUBLICISED:  # the walk does not wait out the publicity period
+            Case.objects.filter(pk=case.pk).update(publicised_at=timezone.now() - timedelta(days=8))
         allowed = {t.action: t for t in wf.available(status=expected, role=role)}
         try:
             case = services.case_transition(actor=users[role], case=case, action=action,

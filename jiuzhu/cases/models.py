@@ -5,6 +5,8 @@ The statuses and the allowed moves live in workflow.py. Referrals and case
 conferences (next issue) hang off a Case by a foreign key to it.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -138,6 +140,19 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in wf.OPEN
+
+    @property
+    def publicity_ends_on(self) -> dt.date | None:
+        """The last day of the publicity period (公示期), counting the day it was posted."""
+        if self.publicised_at is None or self.status != wf.Status.PUBLICISED:
+            return None
+        start = timezone.localdate(self.publicised_at)
+        return start + dt.timedelta(days=settings.PUBLICITY_DAYS - 1)
+
+    @property
+    def publicity_over(self) -> bool:
+        ends = self.publicity_ends_on
+        return ends is not None and timezone.localdate() > ends
 
     @property
     def subject_name(self) -> str:

@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -43,6 +44,7 @@ __all__ = [
     "IllegalTransition",
     "UnknownAction",
     "case_link_household",
+    "case_log",
     "case_measures_save",
     "case_open",
     "case_report_public",
@@ -308,8 +310,13 @@ def case_report_public(
 
 
 @transaction.atomic
-def case_transition(*, actor, case: Case, action: str, note: str = "") -> Case:
-    """Move a case by one row of workflow.TRANSITIONS; return the moved case."""
+def case_transition(*, actor, case: Case, action: str, note: str = "", meeting=None) -> Case:
+    """Move a case by one row of workflow.TRANSITIONS; return the moved case.
+
+    `meeting` is the county joint review (reviews.ReviewMeeting) whose decision this
+    move carries out; while a case is on an undecided agenda, only that meeting
+    may approve, reject or return it.
+    """
     role = _role(actor)
     if action not in wf.ACTION_NAMES:
         raise UnknownAction(f"未知的操作“{action}”")
@@ -327,6 +334,20 @@ def case_transition(*, actor, case: Case, action: str, note: str = "") -> Case:
         raise IllegalTransition("尚未关联家庭档案:请先入户登记,再在个案页关联家庭档案")
     if row.needs_measures and not case.measures:
         raise IllegalTransition("一户一策尚未选定帮扶措施,请先拟定方案")
+    if row.by_meeting and meeting is None:
+        from jiuzhu.reviews.selectors import open_agenda_meeting
+
+        pending = open_agenda_meeting(case=case)
+        if pending is not None:
+            raise IllegalTransition(
+                f"本案已列入{pending.title}议程,请在联席会议中作出决定(或先移出议程)"
+            )
+    if row.after_publicity and not case.publicity_over:
+        ends = case.publicity_ends_on
+        until = f",至{ends:%Y年%m月%d日}期满" if ends else ""
+        raise IllegalTransition(
+            f"公示期{settings.PUBLICITY_DAYS}天{until};期满无异议后方可实施帮扶"
+        )
     if action == "submit":
         from jiuzhu.referrals.services import conference_tasks_done
 
@@ -342,6 +363,13 @@ def case_transition(*, actor, case: Case, action: str, note: str = "") -> Case:
     _save(case, actor=actor, reason=row.label)
     _event(case, action=action, from_status=from_status, actor=actor, note=note, at=now)
     return case
+
+
+def case_log(*, actor, case: Case, action: str, note: str = "") -> CaseEvent:
+    """Add a timeline row that does not move the case (an EVENT_LABELS action)."""
+    if action not in wf.EVENT_LABELS:
+        raise UnknownAction(f"未知的记录类型“{action}”")
+    return _event(case, action=action, from_status=case.status, actor=actor, note=note)
 
 
 @transaction.atomic

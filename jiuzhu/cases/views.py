@@ -70,12 +70,21 @@ def case_list_view(request):
 
 @login_required
 def case_detail_view(request, case_id: int):
+    from jiuzhu.reviews.selectors import case_reviews, open_agenda_meeting
+
     case = _case(request, case_id)
     role = _role(request.user)
+    actions = selectors.case_actions(user=request.user, case=case)
+    agenda_meeting = open_agenda_meeting(case=case) if case.status == wf.Status.REVIEWING else None
+    if agenda_meeting is not None:
+        # The meeting decides: its page carries these moves out when it concludes.
+        actions = [t for t in actions if not t.by_meeting]
     return render(request, "cases/detail.html", {
         "case": case,
         "events": selectors.case_events(case=case),
-        "actions": selectors.case_actions(user=request.user, case=case),
+        "actions": actions,
+        "agenda_meeting": agenda_meeting,
+        "reviews": case_reviews(case=case),
         "measures": selectors.measure_rows(case=case),
         "receipt": receipt_display(case.receipt_code),
         "duplicates": case.duplicates.order_by("id"),

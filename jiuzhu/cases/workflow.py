@@ -89,6 +89,8 @@ class Transition:
     needs_household: bool = False  # a report must be matched to a household file first
     needs_measures: bool = False  # 一户一策 must name at least one measure
     stamp: str = ""  # the Case timestamp field this move sets, if any
+    after_publicity: bool = False  # only once the publicity period (公示期) is over
+    by_meeting: bool = False  # decided by the county joint review when the case is on its agenda
 
     @property
     def note_required(self) -> bool:
@@ -113,9 +115,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("submit", "乡镇审核通过,提交县级", {S.PLANNING}, S.SUBMITTED, {TOWNSHIP},
        needs_household=True, needs_measures=True, stamp="submitted_at"),
     _t("review", "开始县级审核", {S.SUBMITTED}, S.REVIEWING, {COUNTY}),
-    _t("approve", "审核同意", {S.REVIEWING}, S.APPROVED, {COUNTY}, stamp="decided_at"),
+    _t("approve", "审核同意", {S.REVIEWING}, S.APPROVED, {COUNTY}, stamp="decided_at",
+       by_meeting=True),
     _t("publicise", "发布公示", {S.APPROVED}, S.PUBLICISED, {COUNTY}, stamp="publicised_at"),
-    _t("implement", "公示无异议,实施帮扶", {S.PUBLICISED}, S.IMPLEMENTING, {COUNTY}),
+    _t("implement", "公示期满无异议,实施帮扶", {S.PUBLICISED}, S.IMPLEMENTING, {COUNTY},
+       after_publicity=True),
     _t("follow_up", "登记回访", {S.IMPLEMENTING}, S.FOLLOW_UP, {VILLAGE, TOWNSHIP, COUNTY},
        note_label="回访情况"),
     _t("close", "结案", {S.FOLLOW_UP}, S.CLOSED, {COUNTY}, stamp="closed_at"),
@@ -123,12 +127,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("reject", "不予受理/不符合", _PRE_TOWNSHIP, S.REJECTED, {TOWNSHIP, COUNTY},
        note_label="不予受理或不符合的理由", stamp="closed_at"),
     _t("reject", "审核不同意", _AT_COUNTY, S.REJECTED, {COUNTY},
-       note_label="不同意的理由", stamp="closed_at"),
+       note_label="不同意的理由", stamp="closed_at", by_meeting=True),
     # Return paths: one step back, with a reason; the returned case goes forward again.
     _t("return", "退回补充评估", {S.PLANNING}, S.ASSESSING, {TOWNSHIP},
        note_label="退回原因"),
     _t("return", "退回乡镇修改方案", _AT_COUNTY, S.PLANNING, {COUNTY},
-       note_label="退回原因"),
+       note_label="退回原因", by_meeting=True),
     _t("return", "公示有异议,退回复核", {S.PUBLICISED}, S.REVIEWING, {COUNTY},
        note_label="公示异议及复核要求"),
 )  # fmt: skip
@@ -140,6 +144,8 @@ EVENT_LABELS: dict[str, str] = {
     "merge": "重复申请并入",
     "link_household": "关联家庭档案",
     "measures": "修改帮扶措施",
+    "agenda": "列入联席会议议程",
+    "agenda_remove": "移出联席会议议程",
 }
 # One name per action for messages and the timeline (a row's label is its button).
 ACTION_VERBS: dict[str, str] = {

@@ -170,7 +170,14 @@ def _civil_waiting(user) -> QuerySet[Referral]:
 
 
 def _cases_waiting(user) -> QuerySet[Case]:
-    return case_scope(user=user).filter(status__in=_case_statuses_for(_role(user)))
+    from jiuzhu.reviews.selectors import publicity_cutoff
+
+    # A case in publicity waits for nobody until its period is over (then: 实施).
+    return (
+        case_scope(user=user)
+        .filter(status__in=_case_statuses_for(_role(user)))
+        .exclude(status=case_wf.Status.PUBLICISED, publicised_at__gte=publicity_cutoff())
+    )
 
 
 def _open_conferences(user) -> QuerySet[Conference]:

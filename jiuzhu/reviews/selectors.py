@@ -1,0 +1,186 @@
+"""Reads for the county joint review. County staff run the meetings and the
+leading group's members (领导) read them; both only for counties granted to them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jiuzhu.cases import workflow as case_wf
+from jiuzhu.cases.models import Case
+from jiuzhu.households.selectors import code_in_scope, user_scope_codes
+from jiuzhu.regions.models import Level, Region, under_codes_q
+
+from .models import Decision, MeetingStatus, ReviewItem, ReviewMeeting
+
+COUNTY = "county_staff"
+LEADER = "leader"
+EDITORS = frozenset({COUNTY})
+READERS = frozenset({COUNTY, LEADER})
+
+
+def _role(user) -> str:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    return user.role
+
+
+def county_choices(*, user) -> QuerySet[Region]:
+    """The counties whose meetings the user may hold or read."""
+    if _role(user) not in READERS:
+        return Region.objects.none()
+    return Region.objects.filter(
+        under_codes_q("code", user_scope_codes(user)), level=Level.COUNTY
+    ).order_by("code")
+
+
+def meeting_scope(*, user) -> QuerySet[ReviewMeeting]:
+    if _role(user) not in READERS:
+        return ReviewMeeting.objects.none()
+    return ReviewMeeting.objects.filter(under_codes_q("county__code", user_scope_codes(user)))
+
+
+def meeting_list(*, user) -> QuerySet[ReviewMeeting]:
+    return (
+        meeting_scope(user=user)
+        .select_related("county")
+        .annotate(
+            n_items=Count("items"),
+            n_approved=Count("items", filter=Q(items__decision=Decision.APPROVE)),
+        )
+        .order_by("-month", "-id")
+    )
+
+
+def meeting_get(*, user, meeting_id) -> ReviewMeeting:
+    """One meeting in scope; ReviewMeeting.DoesNotExist otherwise."""
+    try:
+        pk = int(meeting_id)
+    except (TypeError, ValueError):
+        raise ReviewMeeting.DoesNotExist from None
+    return (
+        meeting_scope(user=user).select_related("county", "created_by", "concluded_by").get(pk=pk)
+    )
+
+
+@dataclass
+class AgendaRow:
+    item: ReviewItem
+    case: Case
+    township: str
+    village: str
+    people: int
+    measures: list[dict]
+    conference: str  # 个案会商 summary, "" when none
+
+
+def agenda(*, meeting: ReviewMeeting) -> list[AgendaRow]:
+    """The agenda in order, with what the meeting reads for each household."""
+    from jiuzhu.policies.models import Policy
+
+    items = list(
+        meeting.items.select_related(
+            "case", "case__household", "case__village", "case__village__parent", "decided_by"
+        )
+        .annotate(n_people=Count("case__household__members"))
+        .order_by("position", "id")
+    )
+    codes = {m["policy"] for it in items for m in it.case.measures}
+    policies = {
+        p.code: p for p in Policy.objects.filter(code__in=codes).select_related("department")
+    }
+    conferences = _conference_summaries([it.case_id for it in items])
+    rows = []
+    for it in items:
+        measures = []
+        for m in it.case.measures:
+            p = policies.get(m["policy"])
+            measures.append({
+                "policy": m["policy"], "name": p.name if p else m["policy"],
+                "department": p.department.short_name or p.department.name if p else "",
+                "note": m.get("note", ""),
+            })  # fmt: skip
+        village = it.case.village
+        rows.append(AgendaRow(
+            item=it, case=it.case, township=village.parent.name if village.parent else "",
+            village=village.name, people=it.n_people, measures=measures,
+            conference=conferences.get(it.case_id, ""),
+        ))  # fmt: skip
+    return rows
+
+
+def _conference_summaries(case_ids: list[int]) -> dict[int, str]:
+    from jiuzhu.referrals import workflow as ref_wf
+    from jiuzhu.referrals.models import Referral
+
+    out: dict[int, list[str]] = {}
+    rows = (
+        Referral.objects.filter(conference__case_id__in=case_ids)
+        .select_related("department")
+        .order_by("conference__held_on", "id")
+    )
+    for r in rows:
+        state = "已反馈" if r.status in ref_wf.ANSWERED else r.status_label
+        out.setdefault(r.case_id, []).append(
+            f"{r.department.short_name or r.department.name}{state}"
+        )
+    return {k: "、".join(v) for k, v in out.items()}
+
+
+def candidates(*, meeting: ReviewMeeting) -> QuerySet[Case]:
+    """Cases of the meeting's county waiting for the county's decision and on no draft agenda:
+    submitted by a township, or back in county review after an objection to the publicity."""
+    busy = ReviewItem.objects.filter(meeting__status=MeetingStatus.DRAFT).values("case_id")
+    return (
+        Case.objects.under_codes([meeting.county_id])
+        .filter(status__in=[case_wf.Status.SUBMITTED, case_wf.Status.REVIEWING])
+        .exclude(pk__in=busy)
+        .select_related("household", "village", "village__parent")
+        .order_by("submitted_at", "id")
+    )
+
+
+def open_agenda_meeting(*, case: Case) -> ReviewMeeting | None:
+    """The draft meeting whose agenda holds this case, if any."""
+    item = (
+        ReviewItem.objects.filter(case_id=case.pk, meeting__status=MeetingStatus.DRAFT)
+        .select_related("meeting")
+        .first()
+    )
+    return item.meeting if item else None
+
+
+def case_reviews(*, case: Case) -> list[ReviewItem]:
+    """The meetings that had the case on their agenda, oldest first (for the case page)."""
+    return list(case.review_items.select_related("meeting").order_by("meeting__month", "id"))
+
+
+def publicity_list(*, user, state: str = "") -> QuerySet[Case]:
+    """Cases in publicity (公示) in the user's scope, oldest first; `state` "over" keeps the
+    ones whose period has ended (待实施), "running" the others."""
+    from jiuzhu.cases.selectors import case_scope
+
+    qs = case_scope(user=user).filter(status=case_wf.Status.PUBLICISED)
+    cutoff = publicity_cutoff()
+    if state == "over":
+        qs = qs.filter(publicised_at__lt=cutoff)
+    elif state == "running":
+        qs = qs.filter(publicised_at__gte=cutoff)
+    return qs.select_related("household", "village", "village__parent").order_by(
+        "publicised_at", "id"
+    )
+
+
+def publicity_cutoff() -> dt.datetime:
+    """Cases posted before this moment have finished their publicity period: it is the
+    start of the first day whose postings are still running (Case.publicity_over)."""
+    first_running = timezone.localdate() - dt.timedelta(days=settings.PUBLICITY_DAYS - 1)
+    return timezone.make_aware(dt.datetime.combine(first_running, dt.time.min))
+
+
+def meeting_in_scope(*, user, meeting: ReviewMeeting) -> bool:
+    return code_in_scope(user=user, code=meeting.county_id)

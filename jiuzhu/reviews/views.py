@@ -1,0 +1,293 @@
+"""Pages of the county joint review (月度联席会议) and the publicity list (公示).
+County staff hold the meetings; the leading group (领导) reads them. Any other
+role, and any meeting outside the user's counties, answers 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiuzhu.accounts.models import AccessAction, AccessLog
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.workflow import CaseError
+from jiuzhu.policies.models import Department
+
+from . import selectors, services
+from .minutes import minutes_docx
+from .models import Decision, ReviewItem, ReviewMeeting
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _role(user) -> str:
+    return user.role if user.is_authenticated and user.is_active else ""
+
+
+def _require(user, roles) -> None:
+    if _role(user) not in roles:
+        raise Http404
+
+
+def _meeting(request, meeting_id) -> ReviewMeeting:
+    _require(request.user, selectors.READERS)
+    try:
+        return selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    except ReviewMeeting.DoesNotExist:
+        raise Http404 from None
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return ";".join(exc.messages)
+    return str(exc)
+
+
+@login_required
+def meeting_list_view(request):
+    _require(request.user, selectors.READERS)
+    counties = list(selectors.county_choices(user=request.user))
+    waiting = 0
+    if _role(request.user) in selectors.EDITORS:
+        from jiuzhu.cases.selectors import case_scope
+        from jiuzhu.cases.workflow import Status
+
+        waiting = case_scope(user=request.user).filter(status=Status.SUBMITTED).count()
+    page = Paginator(selectors.meeting_list(user=request.user), 24).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reviews/list.html", {
+        "page": page, "counties": counties, "waiting": waiting,
+        "can_edit": _role(request.user) in selectors.EDITORS,
+        "publicity_over": selectors.publicity_list(user=request.user, state="over").count(),
+    })  # fmt: skip
+
+
+class MeetingForm(forms.Form):
+    county = forms.ModelChoiceField(label="县(区)", queryset=None, empty_label=None)
+    month = forms.CharField(
+        label="会议月份", widget=forms.DateInput(attrs={"type": "month"}),
+        error_messages={"required": "请选择会议月份"},
+    )  # fmt: skip
+    held_on = forms.DateField(
+        label="会议日期", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写会议日期", "invalid": "请按 年-月-日 填写"},
+    )  # fmt: skip
+    place = forms.CharField(label="会议地点", max_length=64, required=False)
+    chair = forms.CharField(label="主持人", max_length=32, error_messages={"required": "请填写"})
+    recorder = forms.CharField(label="记录人", max_length=32, required=False)
+    departments = forms.ModelMultipleChoiceField(
+        label="参会部门", queryset=Department.objects.all(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个部门"},
+    )  # fmt: skip
+    attendees = forms.CharField(
+        label="参会人员", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "姓名及职务,每行一人"}),
+    )  # fmt: skip
+    with_agenda = forms.BooleanField(
+        label="将乡镇已提交、待县级审核的个案全部列入议程", required=False, initial=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = selectors.county_choices(user=user)
+
+    def clean_month(self) -> dt.date:
+        value = self.cleaned_data["month"].strip()
+        try:
+            return dt.datetime.strptime(value[:7], "%Y-%m").date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            raise ValidationError("请按 年-月 填写,如 2026-11") from None
+
+
+@login_required
+def meeting_create_view(request):
+    _require(request.user, selectors.EDITORS)
+    today = timezone.localdate()
+    form = MeetingForm(
+        request.POST or None, user=request.user,
+        initial={"month": f"{today:%Y-%m}", "held_on": today,
+                 "departments": list(Department.objects.filter(kind="government"))},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                actor=request.user, county=data["county"], month=data["month"],
+                held_on=data["held_on"], chair=data["chair"], place=data["place"],
+                recorder=data["recorder"], attendees=data["attendees"],
+                departments=list(data["departments"]), with_agenda=data["with_agenda"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        except (CaseError, PermissionDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            n = meeting.items.count()
+            messages.success(request, f"已登记{meeting.title},议程{n}件")
+            return redirect("reviews:detail", meeting_id=meeting.pk)
+    return render(request, "reviews/new.html", {"form": form})
+
+
+@login_required
+def meeting_detail_view(request, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    can_edit = _role(request.user) in selectors.EDITORS and meeting.is_draft
+    rows = selectors.agenda(meeting=meeting)
+    counts = {d: sum(1 for r in rows if r.item.decision == d) for d in Decision.values}
+    return render(request, "reviews/detail.html", {
+        "meeting": meeting, "rows": rows, "counts": counts, "can_edit": can_edit,
+        "undecided": sum(1 for r in rows if not r.item.decision),
+        "candidates": list(selectors.candidates(meeting=meeting)) if can_edit else [],
+        "decisions": Decision.choices,
+        "departments": list(meeting.departments.order_by("code")),
+        "to_publicise": sum(
+            1 for r in rows
+            if r.item.decision == Decision.APPROVE and r.case.status == "approved"
+        ) if _role(request.user) in selectors.EDITORS else 0,
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+def _item(request, meeting: ReviewMeeting, item_id) -> ReviewItem:
+    try:
+        return meeting.items.select_related("meeting", "case").get(pk=int(item_id))
+    except (ReviewItem.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def item_decide_view(request, meeting_id: int, item_id: int):
+    meeting = _meeting(request, meeting_id)
+    _require(request.user, selectors.EDITORS)
+    item = _item(request, meeting, item_id)
+    error = ""
+    try:
+        item = services.item_decide(
+            actor=request.user, item=item, decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except (ValidationError, CaseError, PermissionDenied) as exc:
+        error = _error_text(exc)
+    if request.headers.get("HX-Request"):
+        row = next(r for r in selectors.agenda(meeting=meeting) if r.item.pk == item.pk)
+        return render(request, "reviews/_item.html", {
+            "row": row, "meeting": meeting, "can_edit": True, "error": error,
+            "decisions": Decision.choices, "posted": request.POST if error else None,
+        })  # fmt: skip
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, f"已登记第{item.position}项的会议决定:{item.get_decision_display()}"
+        )
+    return redirect(f"{meeting_url(meeting)}#item-{item.pk}")
+
+
+def meeting_url(meeting: ReviewMeeting) -> str:
+    from django.urls import reverse
+
+    return reverse("reviews:detail", kwargs={"meeting_id": meeting.pk})
+
+
+@login_required
+@require_POST
+def item_remove_view(request, meeting_id: int, item_id: int):
+    meeting = _meeting(request, meeting_id)
+    _require(request.user, selectors.EDITORS)
+    item = _item(request, meeting, item_id)
+    try:
+        services.agenda_remove(actor=request.user, item=item)
+    except (ValidationError, CaseError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"已将个案 {item.case.number} 移出议程")
+    return redirect("reviews:detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def agenda_add_view(request, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    _require(request.user, selectors.EDITORS)
+    ids = [i for i in request.POST.getlist("case") if i.isdigit()]
+    cases = list(selectors.candidates(meeting=meeting).filter(pk__in=ids))
+    if not cases:
+        messages.error(request, "请勾选要列入议程的个案")
+        return redirect("reviews:detail", meeting_id=meeting.pk)
+    try:
+        services.agenda_add(actor=request.user, meeting=meeting, cases=cases)
+    except (ValidationError, CaseError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"已列入议程{len(cases)}件")
+    return redirect("reviews:detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_conclude_view(request, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    _require(request.user, selectors.EDITORS)
+    try:
+        services.meeting_conclude(
+            actor=request.user, meeting=meeting, minutes=request.POST.get("minutes", "")
+        )
+    except (ValidationError, CaseError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "已形成会议纪要,各项决定已办理到个案")
+    return redirect("reviews:detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def publicise_view(request, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    _require(request.user, selectors.EDITORS)
+    try:
+        n = services.publicise_approved(actor=request.user, meeting=meeting)
+    except (ValidationError, CaseError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"已对{n}户发布公示,公示期满无异议后方可实施帮扶")
+    return redirect("reviews:publicity")
+
+
+@login_required
+def minutes_view(request, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    data = minutes_docx(meeting=meeting, rows=selectors.agenda(meeting=meeting))
+    AccessLog.objects.create(
+        user=request.user, action=AccessAction.EXPORT, object_type="review_meeting",
+        object_id=str(meeting.pk), detail=f"下载{meeting.title}纪要",
+    )  # fmt: skip
+    response = HttpResponse(data, content_type=DOCX)
+    name = f"{meeting.month:%Y-%m}-joint-review-minutes.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def publicity_view(request):
+    _require(request.user, selectors.READERS)
+    state = request.GET.get("state", "")
+    qs = selectors.publicity_list(user=request.user, state=state)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "reviews/publicity.html", {
+        "page": page, "state": state, "can_edit": _role(request.user) in selectors.EDITORS,
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+__all__ = ["Case"]
