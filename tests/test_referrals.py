@@ -441,3 +441,83 @@ def test_the_quarterly_push_sends_each_department_the_eligible_not_receiving_onc
 def test_a_malformed_quarter_is_refused():
     with pytest.raises(ValidationError):
         services.quarter_parse("2026-4")
+
+
+# --- referral from the case's 一户一策 ------------------------------------------------------
+
+
+@pytest.fixture
+def planned_case(household, departments):
+    from jiuzhu.policies.models import Policy
+
+    for code, dept, needs in [("yiliao-jiuzhu", "yibao", ["medical"]),
+                              ("jiaoyu-zizhu", "jiaoyu", ["education"])]:  # fmt: skip
+        Policy.objects.get_or_create(code=code, defaults={
+            "name": f"测试政策{code}", "department_id": dept, "measure": "medical",
+            "needs": needs, "condition": {"all": []}, "benefit": "测试", "legal_basis": "测试",
+            "valid_from": dt.date(2024, 1, 1),
+        })  # fmt: skip
+    return Case.objects.create(
+        number="AJREF-000001", receipt_code="REF0000001", household=household,
+        village_id=household.village_id, channel="window", status="planning",
+        measures=[{"policy": "yiliao-jiuzhu", "department": "yibao", "note": "住院自付部分"},
+                  {"policy": "jiaoyu-zizhu", "department": "jiaoyu", "note": ""}],
+    )  # fmt: skip
+
+
+def test_referring_a_cases_measures_sends_one_referral_each_to_its_department(users, planned_case):
+    made = services.case_refer_measures(
+        actor=users[Role.TOWNSHIP_STAFF], case=planned_case,
+        policy_codes=["yiliao-jiuzhu", "jiaoyu-zizhu"],
+    )  # fmt: skip
+    by_dept = {r.department_id: r for r in made}
+    assert set(by_dept) == {"yibao", "jiaoyu"}
+    assert by_dept["yibao"].case == planned_case and by_dept["yibao"].need == "medical"
+    assert by_dept["yibao"].note == "住院自付部分"
+    assert planned_case.number in by_dept["jiaoyu"].note
+    assert ReferralEvent.objects.filter(referral__in=made, action="send").count() == 2
+    # The department officer now sees it in the inbox.
+    assert (
+        selectors.inbox(user=users[Role.DEPARTMENT_OFFICER])
+        .to_accept.filter(case=planned_case)
+        .count()
+        == 1
+    )
+    # Referring the same measure again is refused in Chinese and sends nothing.
+    with pytest.raises(ValidationError, match="已转介医保"):
+        services.case_refer_measures(actor=users[Role.TOWNSHIP_STAFF], case=planned_case,
+                                     policy_codes=["yiliao-jiuzhu"])  # fmt: skip
+    assert Referral.objects.filter(case=planned_case).count() == 2
+
+
+def test_referring_needs_a_measure_of_the_plan_and_a_case_past_assessment(users, planned_case):
+    township = users[Role.TOWNSHIP_STAFF]
+    with pytest.raises(ValidationError, match="请勾选"):
+        services.case_refer_measures(actor=township, case=planned_case, policy_codes=[])
+    with pytest.raises(ValidationError, match="不是本案一户一策中的措施"):
+        services.case_refer_measures(actor=township, case=planned_case, policy_codes=["dibao"])
+    Case.objects.filter(pk=planned_case.pk).update(status="assessing")
+    with pytest.raises(services.IllegalTransition, match="拟定方案后"):
+        services.case_refer_measures(actor=township, case=planned_case,
+                                     policy_codes=["yiliao-jiuzhu"])  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.case_refer_measures(actor=users[Role.VILLAGE_WORKER], case=planned_case,
+                                     policy_codes=["yiliao-jiuzhu"])  # fmt: skip
+    assert not Referral.objects.filter(case=planned_case).exists()
+
+
+def test_the_case_page_sends_ticked_measures_and_then_shows_their_status(
+    client, users, planned_case
+):
+    from django.urls import reverse
+
+    client.force_login(users[Role.TOWNSHIP_STAFF])
+    page = client.get(reverse("cases:detail", args=[planned_case.pk])).content.decode()
+    assert 'name="policy" value="yiliao-jiuzhu"' in page
+    response = client.post(reverse("referrals:case_send", args=[planned_case.pk]),
+                           {"policy": ["jiaoyu-zizhu"]}, follow=True)  # fmt: skip
+    text = response.content.decode()
+    assert "已转介1项措施" in text
+    assert 'name="policy" value="jiaoyu-zizhu"' not in text and "待接收" in text
+    assert 'name="policy" value="yiliao-jiuzhu"' in text
+    assert Referral.objects.get(case=planned_case).department_id == "jiaoyu"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -91,15 +92,23 @@ class MeasureRow:
     policy_name: str
     department_name: str
     measure_label: str
+    referral: Any = None  # the referral of this measure for the case, once sent
 
 
 def measure_rows(*, case: Case) -> list[MeasureRow]:
     """The case's 一户一策 with the names of its policies and departments."""
     from jiuzhu.policies.models import Department, Policy
+    from jiuzhu.referrals.models import Referral
 
     codes = [m.get("policy", "") for m in case.measures or []]
     policies = {p.code: p for p in Policy.objects.filter(code__in=codes)}
     departments = dict(Department.objects.values_list("code", "name"))
+    referrals = {
+        r.policy.code: r
+        for r in Referral.objects.filter(case=case, policy__code__in=codes)
+        .select_related("policy")
+        .order_by("id")
+    }
     rows = []
     for m in case.measures or []:
         p = policies.get(m.get("policy", ""))
@@ -108,6 +117,7 @@ def measure_rows(*, case: Case) -> list[MeasureRow]:
             policy_name=p.name if p else m.get("policy", ""),
             department_name=departments.get(m.get("department", ""), m.get("department", "")),
             measure_label=p.get_measure_display() if p else "",
+            referral=referrals.get(m.get("policy", "")),
         ))  # fmt: skip
     return rows
 

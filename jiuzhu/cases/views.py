@@ -70,11 +70,13 @@ def case_list_view(request):
 
 @login_required
 def case_detail_view(request, case_id: int):
+    from jiuzhu.referrals.services import REFERABLE_CASE_STATUSES
     from jiuzhu.reviews.selectors import case_reviews, open_agenda_meeting
 
     case = _case(request, case_id)
     role = _role(request.user)
     actions = selectors.case_actions(user=request.user, case=case)
+    measures = selectors.measure_rows(case=case)
     agenda_meeting = open_agenda_meeting(case=case) if case.status == wf.Status.REVIEWING else None
     if agenda_meeting is not None:
         # The meeting decides: its page carries these moves out when it concludes.
@@ -85,13 +87,16 @@ def case_detail_view(request, case_id: int):
         "actions": actions,
         "agenda_meeting": agenda_meeting,
         "reviews": case_reviews(case=case),
-        "measures": selectors.measure_rows(case=case),
+        "measures": measures,
+        "measures_unreferred": any(m.referral is None for m in measures),
         "receipt": receipt_display(case.receipt_code),
         "duplicates": case.duplicates.order_by("id"),
         "tickets": case.hotline_tickets.order_by("id"),
         "can_plan": role in wf.PLAN_EDITORS and case.status == wf.Status.PLANNING
         and case.household_id is not None,
         "can_link": role in wf.CASE_OPENERS and case.is_open and case.household_id is None,
+        "can_refer": role in ("township_staff", "county_staff") and case.household_id is not None
+        and case.status in REFERABLE_CASE_STATUSES,
     })  # fmt: skip
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "CaseError",
     "IllegalTransition",
     "UnknownAction",
+    "case_refer_measures",
     "conference_create",
     "conference_tasks_done",
     "referral_push_quarter",
@@ -96,6 +97,63 @@ def referral_send(
         actor=actor, note=note, at=referral.created_at,
     )  # fmt: skip
     return referral
+
+
+# A case's measures can be referred once its plan exists and until it is closed.
+REFERABLE_CASE_STATUSES = frozenset({
+    "planning", "submitted", "reviewing", "approved", "publicised", "implementing", "follow_up",
+})  # fmt: skip
+
+
+@transaction.atomic
+def case_refer_measures(
+    *, actor, case, policy_codes: list[str], deadline: dt.date | None = None
+) -> list[Referral]:
+    """Send the chosen measures of a case's 一户一策 to their departments, one referral
+    each (单一需求转介). A measure already referred for this case is refused."""
+    from jiuzhu.cases.models import Case
+    from jiuzhu.cases.workflow import STATUS_LABELS
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_civil_affairs(actor, case.village_id, "该个案")
+    if case.household_id is None:
+        raise IllegalTransition("尚未关联家庭档案:请先关联家庭档案,再转介")
+    if case.status not in REFERABLE_CASE_STATUSES:
+        label = STATUS_LABELS.get(case.status, case.status)
+        raise IllegalTransition(f"个案当前状态为“{label}”:拟定方案后、结案前方可转介")
+    codes = list(dict.fromkeys(c for c in policy_codes if c))
+    if not codes:
+        raise ValidationError({"policy": "帮扶措施:请勾选要转介的措施"})
+    chosen = {m.get("policy"): m for m in case.measures or []}
+    policies = {
+        p.code: p for p in Policy.objects.filter(code__in=codes).select_related("department")
+    }
+    for code in codes:
+        if code not in chosen or code not in policies:
+            raise ValidationError({"policy": f"帮扶措施:“{code}”不是本案一户一策中的措施"})
+    sent = dict(
+        Referral.objects.filter(case=case, policy__code__in=codes).values_list(
+            "policy__code", "status"
+        )
+    )
+    for code in codes:
+        if code in sent:
+            p = policies[code]
+            raise ValidationError({
+                "policy": f"帮扶措施:“{p.name}”已转介{p.department.short_name or p.department.name}"
+                f"({wf.STATUS_LABELS.get(sent[code], sent[code])}),不能重复转介"
+            })  # fmt: skip
+    needs = dict(NEED_CHOICES)
+    made = []
+    for code in codes:
+        p = policies[code]
+        need = next((n for n in p.needs or [] if n in needs), "")
+        note = chosen[code].get("note") or f"个案 {case.number} 一户一策:{p.name}"
+        made.append(referral_send(
+            actor=actor, household=case.household, department=p.department, need=need,
+            policy=p, note=note, case=case, deadline=deadline,
+        ))  # fmt: skip
+    return made
 
 
 def _require_role_for(actor, referral: Referral, action: str) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:referral_id>/transition/", views.referral_transition_view, name="transition"),
     path("households/<int:household_id>/", views.household_view, name="household"),
     path("cases/<int:case_id>/conferences/", views.conference_list_view, name="conferences"),
+    path("cases/<int:case_id>/send/", views.case_refer_view, name="case_send"),
     path(
         "cases/<int:case_id>/conferences/new/", views.conference_create_view, name="conference_new"
     ),

@@ -4,6 +4,8 @@ A referral or household outside the user's scope answers 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -149,6 +152,35 @@ def conference_create_view(request, case_id: int):
             messages.success(request, "已登记个案会商,各部门任务已转介")
             return redirect("referrals:conferences", case_id=case.pk)
     return render(request, "referrals/conference_form.html", {"case": case, "form": form})
+
+
+@login_required
+@require_POST
+def case_refer_view(request, case_id: int):
+    """转介 from the case's 一户一策: one referral per ticked measure."""
+    if _role(request.user) not in wf.CIVIL_AFFAIRS:
+        raise Http404
+    try:
+        case = case_selectors.case_get(user=request.user, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    deadline = None
+    raw = request.POST.get("deadline", "").strip()
+    try:
+        if raw:
+            deadline = dt.date.fromisoformat(raw)
+        made = services.case_refer_measures(
+            actor=request.user, case=case, policy_codes=request.POST.getlist("policy"),
+            deadline=deadline,
+        )  # fmt: skip
+    except ValueError:
+        messages.error(request, "办理期限:请按 年-月-日 填写")
+    except (ValidationError, services.CaseError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        names = "、".join(r.department.short_name or r.department.name for r in made)
+        messages.success(request, f"已转介{len(made)}项措施:{names}")
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#plan")
 
 
 @login_required
