@@ -116,7 +116,9 @@ def inbox_view(request):
 
 
 class ConferenceForm(forms.Form):
-    held_on = forms.DateField(label="会商日期", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label="会商日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     departments = forms.ModelMultipleChoiceField(
         label="参会部门", queryset=Department.objects.all(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一个部门"},

@@ -78,7 +78,7 @@ class MeetingForm(forms.Form):
         error_messages={"required": "请选择会议月份"},
     )  # fmt: skip
     held_on = forms.DateField(
-        label="会议日期", widget=forms.DateInput(attrs={"type": "date"}),
+        label="会议日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写会议日期", "invalid": "请按 年-月-日 填写"},
     )  # fmt: skip
     place = forms.CharField(label="会议地点", max_length=64, required=False)
@@ -143,10 +143,8 @@ def meeting_detail_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     can_edit = _role(request.user) in selectors.EDITORS and meeting.is_draft
     rows = selectors.agenda(meeting=meeting)
-    counts = {d: sum(1 for r in rows if r.item.decision == d) for d in Decision.values}
     return render(request, "reviews/detail.html", {
-        "meeting": meeting, "rows": rows, "counts": counts, "can_edit": can_edit,
-        "undecided": sum(1 for r in rows if not r.item.decision),
+        "meeting": meeting, "rows": rows, "can_edit": can_edit, **_summary(rows),
         "candidates": list(selectors.candidates(meeting=meeting)) if can_edit else [],
         "decisions": Decision.choices,
         "departments": list(meeting.departments.order_by("code")),
@@ -156,6 +154,13 @@ def meeting_detail_view(request, meeting_id: int):
         ) if _role(request.user) in selectors.EDITORS else 0,
         "today": timezone.localdate(),
     })  # fmt: skip
+
+
+def _summary(rows) -> dict:
+    counts = {d: sum(1 for r in rows if r.item.decision == d) for d in Decision.values}
+    return {
+        "counts": counts, "total": len(rows), "undecided": sum(1 for r in rows if not r.item.decision),
+    }  # fmt: skip
 
 
 def _item(request, meeting: ReviewMeeting, item_id) -> ReviewItem:
@@ -180,10 +185,13 @@ def item_decide_view(request, meeting_id: int, item_id: int):
     except (ValidationError, CaseError, PermissionDenied) as exc:
         error = _error_text(exc)
     if request.headers.get("HX-Request"):
-        row = next(r for r in selectors.agenda(meeting=meeting) if r.item.pk == item.pk)
+        # The row in place, and the agenda's counts out of band.
+        rows = selectors.agenda(meeting=meeting)
+        row = next(r for r in rows if r.item.pk == item.pk)
         return render(request, "reviews/_item.html", {
             "row": row, "meeting": meeting, "can_edit": True, "error": error,
             "decisions": Decision.choices, "posted": request.POST if error else None,
+            "oob": True, **_summary(rows),
         })  # fmt: skip
     if error:
         messages.error(request, error)
