@@ -239,3 +239,32 @@ def test_print_logins_shows_the_url_and_every_demo_account(county, monkeypatch):
     assert "Secret-demo-1" in text
     assert "村(居)信息员" in text and "翠华镇" in text
     assert Household.objects.count() == 0  # printing never generates
+
+
+def test_the_demo_county_comes_with_a_month_of_casework_through_every_stage(db):
+    from jiuzhu.cases.models import Case, CaseEvent
+    from jiuzhu.referrals.selectors import inbox
+    from jiuzhu.reviews.models import ReviewMeeting
+
+    out = StringIO()
+    call_command("demo_county", households=1500, stdout=out)
+    statuses = Counter(Case.objects.values_list("status", flat=True))
+    # Waiting for a visit, on a visit, planning, submitted, in publicity, helped, closed, refused.
+    for status in ("received", "assessing", "planning", "submitted", "publicised",
+                   "implementing", "closed", "rejected"):  # fmt: skip
+        assert statuses[status] >= 1, (status, statuses)
+    meeting = ReviewMeeting.objects.get()
+    assert not meeting.is_draft and meeting.held_on < meeting.month.replace(day=28)
+    assert set(meeting.items.values_list("decision", flat=True)) == {"approve", "reject", "modify"}
+    # Every case has a timeline, written by the services; none happens in the future.
+    assert not Case.objects.exclude(pk__in=CaseEvent.objects.values("case_id")).exists()
+    from django.utils import timezone
+
+    assert not CaseEvent.objects.filter(at__gt=timezone.now()).exists()
+    for name in ("yibao", "jiaoyu"):
+        box = inbox(user=User.objects.get(username=name))
+        assert box.to_accept.count() >= 1, name
+    assert "演示个案" in out.getvalue()
+    # A reset clears the casework with the households it protects.
+    call_command("demo_county", households=20, reset=True, no_assess=True, stdout=out)
+    assert not Case.objects.exists() and not ReviewMeeting.objects.exists()

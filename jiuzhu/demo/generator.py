@@ -238,6 +238,9 @@ class _Writer:
 
 def wipe() -> None:
     """Delete every household, member and their history (and whatever hangs off them)."""
+    from .casework import wipe_casework
+
+    wipe_casework()  # cases and referrals protect their households
     tables = [
         Member.history.model._meta.db_table,
         Household.history.model._meta.db_table,

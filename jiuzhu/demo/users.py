@@ -48,6 +48,9 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("lingdao", Role.LEADER, "县领导演示账号", COUNTY),
     DemoUser("yibao", Role.DEPARTMENT_OFFICER, "县医保局演示账号", COUNTY, department="yibao"),
     DemoUser(
+        "jiaoyu", Role.DEPARTMENT_OFFICER, "县教育体育局演示账号", COUNTY, department="jiaoyu"
+    ),
+    DemoUser(
         "shegong",
         Role.SERVICE_ORG,
         "社工机构演示账号",

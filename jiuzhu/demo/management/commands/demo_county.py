@@ -78,3 +78,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已完成综合评估 {summary['written']} 户,用时 {summary['seconds']['total']:.1f} 秒"
             )
+            from jiuzhu.demo.casework import make_casework
+
+            made = make_casework(seed=opts["seed"])
+            if made:
+                self.stdout.write(
+                    f"演示个案(翠华镇):{made.get('cases', 0)} 件个案,"
+                    f"{made.get('public_reports', 0)} 件群众申报,"
+                    f"{made.get('submitted', 0)} 件待本月联席会议审核,"
+                    f"上月联席会议 {made.get('review_meetings', 0)} 次"
+                )
