@@ -69,6 +69,7 @@ def member_data(**overrides) -> dict:
         "disability_subsidy": c.DisabilitySubsidy.NONE,
         "school_stage": c.SchoolStage.NOT_IN_SCHOOL,
         "education_expense": 0,
+        "veteran": False,
     }
     data.update(overrides)
     return data

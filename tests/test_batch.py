@@ -66,6 +66,8 @@ members = st.builds(
     school_stage=st.sampled_from(STAGES),
     education_expense=st.one_of(st.just(0.0), amounts),
     elderly_level=st.one_of(st.none(), st.integers(0, 4)),
+    sex=st.sampled_from(["M", "F"]),
+    veteran=st.booleans(),
     name=st.sampled_from(["", "甲", "乙丙"]),
 ).map(
     lambda m: (
@@ -354,7 +356,8 @@ def _registry(county):
                      member_data(relation=c.Relation.CHILD, school_stage="senior", education_expense=D("3000.30"),
                                  wage_income=D("0.30"))],
          "housing_tenure": "rent", "rent_expense": 4000, "subsidy_income": D("1200.55")},
-        {"members": [member_data(wage_income=90000)], "tag_tekun": True, "assistance_received": ["tekun"]},
+        {"members": [member_data(wage_income=90000, veteran=True)], "tag_tekun": True,
+         "assistance_received": ["tekun"]},
         {"members": [member_data(occupation="unemployed")], "disaster_loss": 25000,
          "special_circumstances": ["disaster"]},
     ]  # fmt: skip

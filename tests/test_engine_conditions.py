@@ -71,6 +71,26 @@ def test_an_old_person_living_alone_is_found_and_a_couple_is_not():
     assert not missed.ok and missed.near_miss
 
 
+def test_sex_and_veteran_are_member_fields_read_by_both_paths():
+    woman_veteran = {"member": {"all": [{"field": "sex", "op": "eq", "value": "F"},
+                                        {"field": "veteran", "op": "eq", "value": True}]}}  # fmt: skip
+    family = HouseholdInput(members=(MemberInput(age=50, sex="M", veteran=True),
+                                     MemberInput(age=48, sex="F")))  # fmt: skip
+    served = HouseholdInput(members=(MemberInput(age=50, sex="M"),
+                                     MemberInput(age=48, sex="F", veteran=True)))  # fmt: skip
+    # Each part is met by some member, but not both by the same one.
+    outcome = evaluate(woman_veteran, *_record(family))
+    assert not outcome.ok
+    assert [(t.field, t.actual, t.ok) for t in outcome.tests] == [
+        ("sex", ("M", "F"), True), ("veteran", (True, False), True)
+    ]  # fmt: skip
+    assert evaluate(woman_veteran, *_record(served)).ok
+    h_frame, m_frame = frames_from_inputs([family, served])
+    h, m = frames_of(h_frame, m_frame, assess_frames(h_frame, m_frame))
+    assert {"sex", "veteran"} <= set(m.columns)
+    assert match_frames(h, m, {"c": woman_veteran})["c"].to_list() == [False, True]
+
+
 @pytest.mark.parametrize(
     ("condition", "message"),
     [
@@ -83,6 +103,9 @@ def test_an_old_person_living_alone_is_found_and_a_couple_is_not():
         ({"field": "index", "op": "ge", "value": "50"}, "应为数字"),
         ({"member": {"member": {"field": "age", "op": "ge", "value": 1}}}, "不能嵌套"),
         ({"field": "housing_safety", "op": "in", "value": ["x"]}, "没有代码“x”"),
+        ({"field": "veteran", "op": "eq", "value": True}, "只能用在成员条件(member)之内"),
+        ({"member": {"field": "veteran", "op": "eq", "value": "是"}}, "应为 true 或 false"),
+        ({"member": {"field": "sex", "op": "ge", "value": "F"}}, "不能用“ge”"),
     ],
 )
 def test_a_bad_condition_is_refused_with_a_chinese_message_naming_the_problem(condition, message):
@@ -133,6 +156,16 @@ member_leaves = st.one_of(
         lambda v: {"field": "school_stage", "op": "ne", "value": v},
         st.sampled_from(["none", "primary", "dropout"]),
     ),  # fmt: skip
+    st.builds(
+        lambda op, v: {"field": "sex", "op": op, "value": v},
+        st.sampled_from(["eq", "ne"]),
+        st.sampled_from(["M", "F"]),
+    ),  # fmt: skip
+    st.builds(
+        lambda v: {"field": "sex", "op": "in", "value": v},
+        st.lists(st.sampled_from(["M", "F"]), min_size=1, unique=True),
+    ),  # fmt: skip
+    st.builds(lambda v: {"field": "veteran", "op": "eq", "value": v}, st.booleans()),
 )
 member_nodes = st.builds(lambda parts, k: {k: parts},
                          st.lists(member_leaves, min_size=1, max_size=3),

@@ -75,6 +75,16 @@ def test_a_policy_with_a_bad_condition_is_refused_and_nothing_is_saved(library):
     assert not Policy.objects.filter(code="bad").exists()
 
 
+def test_a_member_condition_on_sex_takes_only_the_registrys_codes(library):
+    with pytest.raises(services.PolicyError, match="“性别”没有代码“female”"):
+        _policy("bad", {"member": {"field": "sex", "op": "eq", "value": "female"}})
+    women = _policy("women", {"member": {"all": [{"field": "sex", "op": "eq", "value": "F"},
+                                                 {"field": "veteran", "op": "eq", "value": True}]}})  # fmt: skip
+    from jiuzhu.policies.describe import condition_text
+
+    assert condition_text(women.condition) == "有家庭成员同时满足:性别等于女;是退役军人"
+
+
 def test_changing_a_policy_raises_its_version_and_keeps_who_changed_it(library):
     officer = UserFactory(role=Role.COUNTY_STAFF)
     policy = services.policy_save(actor=officer, code="dibao", data={"amount": "每人每月500元"})

@@ -217,6 +217,10 @@ def test_the_template_round_trips_through_import(client, villages, clerk):
     assert household.head_name == "示例户主"
     spouse = household.members.get(relation=c.Relation.SPOUSE)
     assert (spouse.disability_type, spouse.disability_grade) == (c.DisabilityType.PHYSICAL, 2)
+    # The example head is a veteran (是否退役军人 = 是); the others are not.
+    assert dict(household.members.values_list("relation", "veteran")) == {
+        c.Relation.HEAD: True, c.Relation.SPOUSE: False, c.Relation.CHILD: False
+    }  # fmt: skip
 
 
 def test_labels_codes_and_cell_types_are_all_understood(villages, clerk):

@@ -44,7 +44,7 @@ from .models import Assessment, ElderlyAssessment, LatestAssessment, ModelVersio
 # Codes read as categories: parsing them once is cheaper than comparing strings.
 MEMBER_CODES = ("relation", "occupation", "labour_ability", "skill", "health_status", "disease",
                 "self_care", "dibao_status", "disability_type", "disability_subsidy",
-                "school_stage")  # fmt: skip
+                "school_stage", "sex")  # fmt: skip
 HOUSEHOLD_CODES = ("housing_safety", "housing_tenure", "livestock_kind")
 
 
@@ -132,6 +132,9 @@ def _member_sql(code: str | None) -> tuple[str, list, dict[str, pl.DataType]]:
         if kind == "DecimalField":
             select.append(f"CAST({column} AS DOUBLE PRECISION)")
             types[name] = pl.Float64
+        elif kind == "BooleanField":  # CSV and SQLite both give 0/1 this way
+            select.append(f"CAST({column} AS INTEGER)")
+            types[name] = pl.Int8
         else:
             select.append(column)
             types[name] = _codes_type(fields[name]) if name in MEMBER_CODES else schema[name]
@@ -274,7 +277,8 @@ def load_region(code: str | None = None) -> RegionFrames:
         levels.rename({"member_id": "id", "level": "elderly_level"}), on="id", how="left",
         maintain_order="left",
     ).with_columns(
-        age=(today.year - born.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64))
+        [pl.col(c).cast(pl.Boolean) for c, t in members.schema.items() if t == pl.Int8],
+        age=(today.year - born.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64)),
     )  # fmt: skip
     return RegionFrames(households, members, after_id, time.perf_counter() - t0)
 

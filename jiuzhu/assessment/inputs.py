@@ -53,6 +53,8 @@ def household_input(
                 school_stage=m.school_stage,
                 education_expense=float(m.education_expense),
                 elderly_level=elderly_levels.get(m.pk),
+                sex=m.sex,
+                veteran=m.veteran,
                 name=m.name,
             )
         )

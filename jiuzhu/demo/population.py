@@ -916,6 +916,21 @@ def _assets(rng, h) -> None:
     h.vehicles = (rng.random(n) < p_vehicle).astype(np.int64)
 
 
+def _veterans(rng, p) -> None:
+    """退役军人: mostly men who served as conscripts at 18–22 and came home.
+
+    About one adult man in seventy in these households has served (fewer among
+    the oldest, none yet among those under 22); a woman very rarely. Nobody with
+    an intellectual disability was enlisted."""
+    age = p.age
+    band = np.digitize(age, [22, 40, 65, 85])  # <22, 22–39, 40–64, 65–84, 85+
+    men = np.array([0.0, 0.012, 0.019, 0.015, 0.006])[band]
+    women = np.where((age >= 22) & (age < 60), 0.0008, 0.0)
+    chance = np.where(p.male, men, women)
+    chance = np.where(p.dis_type == DT.INTELLECTUAL, 0.0, chance)
+    p.veteran = rng.random(p.m) < chance
+
+
 def _phones(rng, has_phone: np.ndarray) -> pl.Series:
     n = len(has_phone)
     frame = pl.DataFrame(
@@ -964,6 +979,7 @@ def make_chunk(
     _property(rng, h, p, rural=rural)
     _status(rng, h, p, rural=rural)
     _assets(rng, h)
+    _veterans(rng, p)
 
     # Where: village, group, address, household number.
     count = villages.group_count[village_idx]
@@ -1067,6 +1083,7 @@ def make_chunk(
         "disability_subsidy": Cat(DS.values, p.dis_subsidy),
         "school_stage": Cat(ST.values, p.stage),
         "education_expense": p.education,
+        "veteran": p.veteran,
     }
     timings["generate"] += time.perf_counter() - t0
 

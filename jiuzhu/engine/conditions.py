@@ -95,6 +95,8 @@ FIELDS: dict[str, Field] = {
         _f("disability_subsidy", "残疾补贴", "code", MEMBER),
         _f("school_stage", "就学阶段", "code", MEMBER),
         _f("elderly_level", "老年人能力等级", "int", MEMBER, "级"),
+        _f("sex", "性别", "code", MEMBER),
+        _f("veteran", "退役军人", "bool", MEMBER),
     ]
 }
 
@@ -420,7 +422,7 @@ HOUSEHOLD_INPUT_FIELDS = (
 MEMBER_INPUT_FIELDS = (
     "age", "relation", "occupation", "labour_ability", "skill", "health_status", "disease",
     "self_care", "dibao_status", "disability_type", "disability_grade", "disability_subsidy",
-    "school_stage", "elderly_level",
+    "school_stage", "elderly_level", "sex", "veteran",
 )  # fmt: skip
 
 

@@ -35,6 +35,8 @@ class MemberInput:
     school_stage: str = "none"
     education_expense: float = 0.0
     elderly_level: int | None = None  # GB/T 42195 level 0–4 when assessed
+    sex: str = ""  # "M" or "F" (from the ID number); "" when not known
+    veteran: bool = False  # 退役军人
     name: str = ""
 
     @property

@@ -59,6 +59,7 @@ class MemberIn(Schema):
     disability_subsidy: str = c.DisabilitySubsidy.NONE
     school_stage: str = c.SchoolStage.NOT_IN_SCHOOL
     education_expense: Decimal = Decimal(0)
+    veteran: bool = False
 
 
 class MemberPatch(Schema):
@@ -81,6 +82,7 @@ class MemberPatch(Schema):
     disability_subsidy: str | None = None
     school_stage: str | None = None
     education_expense: Decimal | None = None
+    veteran: bool | None = None
     remove: bool = False
 
 
@@ -183,6 +185,7 @@ class MemberOut(Schema):
     disability_subsidy: str
     school_stage: str
     education_expense: Decimal
+    veteran: bool
 
 
 class HouseholdOut(Schema):

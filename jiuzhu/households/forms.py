@@ -34,7 +34,7 @@ MEMBER_FIELDS = (
     "relation", "name", "phone", "occupation", "labour_ability", "skill",
     "wage_income", "pension_income", "health_status", "disease", "self_care",
     "dibao_status", "disability_type", "disability_grade", "disability_subsidy",
-    "school_stage", "education_expense",
+    "school_stage", "education_expense", "veteran",
 )  # fmt: skip
 
 

@@ -232,6 +232,9 @@ class Member(models.Model):
         default=c.SchoolStage.NOT_IN_SCHOOL,
     )  # 11
     education_expense = models.DecimalField("教育支出(元/年)", **MONEY)  # 12
+    # 退役军人 (for the 退役军人事务局's policies). The database supplies False too,
+    # so bulk inserts that name no such column (demo, benchmarks) keep working.
+    veteran = models.BooleanField("退役军人", default=False, db_default=False)
 
     history = HistoricalRecords(
         verbose_name="家庭成员变更记录",

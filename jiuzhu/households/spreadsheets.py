@@ -181,6 +181,10 @@ def household_columns() -> list[Column]:
     return [_with_note(col) for col in cols]
 
 
+# Yes/no member columns read as a question in a ledger (the field's label elsewhere).
+_MEMBER_HEADERS = {"veteran": {"header": "是否退役军人"}}
+
+
 def member_columns() -> list[Column]:
     cols = [
         Column(KEY, KEY_HEADER, "key", required=True),
@@ -189,7 +193,9 @@ def member_columns() -> list[Column]:
         Column("id_number", "身份证号", "id", required=True),
     ]
     cols += [
-        _model_column(Member, name) for name in MEMBER_FIELDS if name not in ("relation", "name")
+        _model_column(Member, name, **_MEMBER_HEADERS.get(name, {}))
+        for name in MEMBER_FIELDS
+        if name not in ("relation", "name")
     ]
     return [_with_note(col) for col in cols]
 
@@ -899,6 +905,7 @@ def _example(user) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             "wage_income": Decimal("3000"),
             "health_status": c.HealthStatus.CHRONIC,
             "disease": c.Disease.HYPERTENSION,
+            "veteran": True,
         },
         {
             KEY: "1",

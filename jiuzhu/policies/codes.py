@@ -18,6 +18,7 @@ _CHOICES = {
     "disability_type": c.DisabilityType,
     "disability_subsidy": c.DisabilitySubsidy,
     "school_stage": c.SchoolStage,
+    "sex": c.Sex,
 }
 
 # field → allowed codes (for jiuzhu.engine.conditions.validate)

@@ -33,11 +33,16 @@ def value_text(field: str, value: Any) -> str:
     return f"{text}{spec.unit}" if spec.unit else text
 
 
+# Yes/no fields whose label is a noun read better with a verb: “有家庭成员是退役军人”.
+_BOOL_TEXT = {"veteran": ("是退役军人", "不是退役军人")}
+
+
 def leaf_text(node: Mapping) -> str:
     spec = FIELDS[node["field"]]
     op, value = node["op"], node["value"]
     if spec.kind == "bool" and op == "eq":
-        return spec.label if value else f"非{spec.label}"
+        yes, no = _BOOL_TEXT.get(spec.name, (spec.label, f"非{spec.label}"))
+        return yes if value else no
     return f"{spec.label}{OPERATORS[op]}{value_text(node['field'], value)}"
 
 

@@ -1102,13 +1102,14 @@ POLICIES: list[dict[str, Any]] = [
         "measure": "temporary",
         "needs": ["basic_living", "medical"],
         "condition": _all(
+            _member(_is("veteran")),
             _any(
                 _is("below_edge"),
                 _t("rigid_share", "ge", 0.5),
                 _t("special_circumstances", "any_of", ["accident", "death", "disaster"]),
             ),
         ),
-        "summary": "退役军人及其家庭因病、因灾、因意外等导致生活困难的,给予帮扶援助(须核实退役军人身份)。",
+        "summary": "退役军人及其家庭因病、因灾、因意外等导致生活困难的,给予帮扶援助(以家庭成员登记的退役军人身份为准,须核实)。",
         "benefit": "在落实社会救助政策基础上,按困难程度给予一次性帮扶援助金,并协调就业、医疗、住房等帮扶。",
         "amount": "按县困难退役军人帮扶援助办法分档核定,一般为一次性帮扶",
         "legal_basis": "《中华人民共和国退役军人保障法》(2021年1月1日起施行);云南省困难退役军人帮扶援助相关规定",
@@ -1166,9 +1167,9 @@ POLICIES: list[dict[str, Any]] = [
         "needs": ["medical", "psychological"],
         "condition": _all(
             _t("circle", "in", [1, 2, 3]),
-            _member(_all(*_ages(18, 64), _t("disease", "eq", "cancer"))),
+            _member(_all(_t("sex", "eq", "F"), *_ages(18, 64), _t("disease", "eq", "cancer"))),
         ),
-        "summary": "低收入家庭中患宫颈癌、乳腺癌的妇女(须核实性别和病种),给予一次性救助。",
+        "summary": "低收入家庭中患宫颈癌、乳腺癌的妇女(须核实病种),给予一次性救助。",
         "benefit": "一次性发放“两癌”救助金,并联动医疗救助、心理疏导和姐妹互助关爱。",
         "amount": "每人一次性救助1万元(全国妇联“两癌”救助项目,以当年项目标准为准)",
         "legal_basis": "全国妇联、财政部中央专项彩票公益金“两癌”患病妇女救助项目相关规定",

@@ -46,6 +46,7 @@ class PolicyMatch:
     policy: Policy
     outcome: Outcome
     received: bool
+    by_referral: bool = False  # delivered by the department through a referral
 
     @property
     def met_lines(self) -> list[str]:
@@ -74,6 +75,20 @@ class HouseholdMatching:
     review: list[PolicyMatch]  # received but no longer eligible (应退尽退 check)
 
 
+def delivered_codes(*, household_id: int) -> set[str]:
+    """Codes of the policies a department has delivered to the household by referral
+    (as the region-wide match counts them: jiuzhu.policies.matching.DELIVERED)."""
+    from jiuzhu.referrals.models import Referral
+
+    from .matching import DELIVERED
+
+    return set(
+        Referral.objects.filter(
+            household_id=household_id, status__in=DELIVERED, policy__isnull=False
+        ).values_list("policy__code", flat=True)
+    )
+
+
 def household_matching(*, user, household_id) -> HouseholdMatching:
     """Every policy in force against one household in scope, explained.
 
@@ -91,11 +106,15 @@ def household_matching(*, user, household_id) -> HouseholdMatching:
                     economic_standard_for(household.village_id))  # fmt: skip
     record, members = record_of(h, result)
     received_codes = set(h.assistance_received)
+    delivered = delivered_codes(household_id=household.pk)
     groups: dict[str, list[PolicyMatch]] = {"to": [], "in": [], "near": [], "review": []}
     for policy in policy_list():
         outcome = evaluate(policy.condition, record, members)
-        received = bool(policy.receipt_code) and policy.receipt_code in received_codes
-        match = PolicyMatch(policy, outcome, received)
+        by_referral = policy.code in delivered
+        received = by_referral or (
+            bool(policy.receipt_code) and policy.receipt_code in received_codes
+        )
+        match = PolicyMatch(policy, outcome, received, by_referral)
         if outcome.ok:
             groups["in" if received else "to"].append(match)
         elif received:
