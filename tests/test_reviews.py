@@ -354,7 +354,9 @@ def test_the_minutes_list_every_case_with_its_decision_and_are_logged(
                          decision="reject", reason="已享受特困供养")  # fmt: skip
     services.meeting_conclude(actor=users["county"], meeting=meeting, minutes="加强入户核查")
 
-    client.force_login(users["leader"])
+    client.force_login(users["leader"])  # aggregates only: no households, no minutes
+    assert client.get(reverse("reviews:minutes", args=[meeting.pk])).status_code == 404
+    client.force_login(users["county"])
     response = client.get(reverse("reviews:minutes", args=[meeting.pk]))
 
     assert response.status_code == 200
@@ -367,25 +369,31 @@ def test_the_minutes_list_every_case_with_its_decision_and_are_logged(
     assert body[yes.number][7] == "同意"
     assert body[no.number][7] == "不同意" and body[no.number][8] == "已享受特困供养"
     assert body[no.number][4] == no.household.head_name
-    assert AccessLog.objects.filter(user=users["leader"], object_type="review_meeting").exists()
+    assert AccessLog.objects.filter(user=users["county"], object_type="review_meeting").exists()
 
 
 # --- pages -------------------------------------------------------------------------------
 
 
-def test_pages_answer_404_outside_the_role_or_county(client, users, county_region, departments):
+def test_pages_answer_404_outside_the_role_or_county(
+    client, users, county, county_region, departments
+):
+    submitted_case(county["villages"][0].code)
     meeting = meeting_for(users, county_region, departments)
     url = reverse("reviews:detail", args=[meeting.pk])
-    for who, status in [("county", 200), ("leader", 200), ("township", 404),
+    for who, status in [("county", 200), ("leader", 404), ("township", 404),
                         ("village", 404), ("other_county", 404)]:  # fmt: skip
         client.force_login(users[who])
         assert client.get(url).status_code == status, who
-    client.force_login(users["leader"])  # reads, never decides
-    item = ReviewItem.objects.filter(meeting=meeting).first()
-    if item is not None:
-        response = client.post(reverse("reviews:decide", args=[meeting.pk, item.pk]),
-                               {"decision": "approve"})  # fmt: skip
-        assert response.status_code == 404
+        if who != "other_county":  # their own county's publicity list, empty here
+            assert client.get(reverse("reviews:publicity")).status_code == status, who
+    # Leaders see the meetings and their counts, never a household.
+    client.force_login(users["leader"])
+    listing = client.get(reverse("reviews:list"))
+    assert listing.status_code == 200 and meeting.title in listing.content.decode()
+    assert url not in listing.content.decode()
+    client.force_login(users["township"])
+    assert client.get(reverse("reviews:list")).status_code == 404
 
 
 def test_the_meeting_page_records_a_decision_through_htmx_and_shows_errors_in_place(

@@ -1,5 +1,7 @@
-"""Reads for the county joint review. County staff run the meetings and the
-leading group's members (领导) read them; both only for counties granted to them."""
+"""Reads for the county joint review. County staff run the meetings and read them
+whole; leaders (领导) see aggregates only, as everywhere (accounts/roles.py): the
+list of meetings with their counts, never a household. Both only for counties
+granted to them."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from .models import Decision, MeetingStatus, ReviewItem, ReviewMeeting
 COUNTY = "county_staff"
 LEADER = "leader"
 EDITORS = frozenset({COUNTY})
-READERS = frozenset({COUNTY, LEADER})
+READERS = frozenset({COUNTY})  # a meeting's households, its minutes, the publicity list
+LIST_READERS = frozenset({COUNTY, LEADER})  # the meetings and their counts
 
 
 def _role(user) -> str:
@@ -31,7 +34,7 @@ def _role(user) -> str:
 
 def county_choices(*, user) -> QuerySet[Region]:
     """The counties whose meetings the user may hold or read."""
-    if _role(user) not in READERS:
+    if _role(user) not in LIST_READERS:
         return Region.objects.none()
     return Region.objects.filter(
         under_codes_q("code", user_scope_codes(user)), level=Level.COUNTY
@@ -39,7 +42,7 @@ def county_choices(*, user) -> QuerySet[Region]:
 
 
 def meeting_scope(*, user) -> QuerySet[ReviewMeeting]:
-    if _role(user) not in READERS:
+    if _role(user) not in LIST_READERS:
         return ReviewMeeting.objects.none()
     return ReviewMeeting.objects.filter(under_codes_q("county__code", user_scope_codes(user)))
 
@@ -51,13 +54,17 @@ def meeting_list(*, user) -> QuerySet[ReviewMeeting]:
         .annotate(
             n_items=Count("items"),
             n_approved=Count("items", filter=Q(items__decision=Decision.APPROVE)),
+            n_rejected=Count("items", filter=Q(items__decision=Decision.REJECT)),
+            n_modified=Count("items", filter=Q(items__decision=Decision.MODIFY)),
         )
         .order_by("-month", "-id")
     )
 
 
 def meeting_get(*, user, meeting_id) -> ReviewMeeting:
-    """One meeting in scope; ReviewMeeting.DoesNotExist otherwise."""
+    """One meeting in scope, for a role that may read its households; DoesNotExist otherwise."""
+    if _role(user) not in READERS:
+        raise ReviewMeeting.DoesNotExist
     try:
         pk = int(meeting_id)
     except (TypeError, ValueError):

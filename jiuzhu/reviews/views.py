@@ -1,6 +1,7 @@
 """Pages of the county joint review (月度联席会议) and the publicity list (公示).
-County staff hold the meetings; the leading group (领导) reads them. Any other
-role, and any meeting outside the user's counties, answers 404."""
+County staff hold the meetings; leaders (领导) see the list of meetings with their
+counts. Any other role or page, and any meeting outside the user's counties,
+answers 404."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def _error_text(exc: Exception) -> str:
 
 @login_required
 def meeting_list_view(request):
-    _require(request.user, selectors.READERS)
+    _require(request.user, selectors.LIST_READERS)
     counties = list(selectors.county_choices(user=request.user))
     waiting = 0
     if _role(request.user) in selectors.EDITORS:
@@ -64,10 +65,12 @@ def meeting_list_view(request):
     page = Paginator(selectors.meeting_list(user=request.user), 24).get_page(
         request.GET.get("page")
     )
+    can_read = _role(request.user) in selectors.READERS
     return render(request, "reviews/list.html", {
-        "page": page, "counties": counties, "waiting": waiting,
+        "page": page, "counties": counties, "waiting": waiting, "can_read": can_read,
         "can_edit": _role(request.user) in selectors.EDITORS,
-        "publicity_over": selectors.publicity_list(user=request.user, state="over").count(),
+        "publicity_over": selectors.publicity_list(user=request.user, state="over").count()
+        if can_read else 0,
     })  # fmt: skip
 
 
