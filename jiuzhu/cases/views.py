@@ -11,6 +11,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from jiuzhu.accounts.pages import error_text as _error_text
+from jiuzhu.accounts.pages import require_role as _require
+from jiuzhu.accounts.pages import role_of as _role
 from jiuzhu.households import selectors as household_selectors
 from jiuzhu.households.models import Household
 from jiuzhu.policies.models import Department
@@ -24,28 +27,12 @@ from .models import Case, Channel, HotlineTicket
 PAGE_SIZE = 20
 
 
-def _role(user) -> str:
-    return user.role if user.is_authenticated and user.is_active else ""
-
-
-def _require(user, roles) -> None:
-    # A page a role may not use answers as if it did not exist, like an out-of-scope case.
-    if _role(user) not in roles:
-        raise Http404
-
-
 def _case(request, case_id) -> Case:
     _require(request.user, wf.CASE_READERS)
     try:
         return selectors.case_get(user=request.user, case_id=case_id)
     except Case.DoesNotExist:
         raise Http404 from None
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return ";".join(exc.messages)
-    return str(exc)
 
 
 # --- cases ---------------------------------------------------------------------

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiuzhu.accounts.pages import error_text as _error_text
+from jiuzhu.accounts.pages import role_of as _role
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.cases.models import Case
 from jiuzhu.households.models import Household
@@ -29,10 +31,6 @@ from .models import Referral
 PAGE_SIZE = 20
 
 
-def _role(user) -> str:
-    return user.role if user.is_authenticated and user.is_active else ""
-
-
 def _referral(request, referral_id) -> Referral:
     if _role(request.user) not in wf.READERS:
         raise Http404
@@ -40,12 +38,6 @@ def _referral(request, referral_id) -> Referral:
         return selectors.referral_get(user=request.user, referral_id=referral_id)
     except Referral.DoesNotExist:
         raise Http404 from None
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return ";".join(exc.messages)
-    return str(exc)
 
 
 @login_required

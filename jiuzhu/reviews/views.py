@@ -14,10 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts.models import AccessAction, AccessLog
+from jiuzhu.accounts.pages import attempt
+from jiuzhu.accounts.pages import error_text as _error_text
+from jiuzhu.accounts.pages import require_role as _require
+from jiuzhu.accounts.pages import role_of as _role
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.workflow import CaseError
 from jiuzhu.policies.models import Department
@@ -29,27 +34,12 @@ from .models import Decision, ReviewItem, ReviewMeeting
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _role(user) -> str:
-    return user.role if user.is_authenticated and user.is_active else ""
-
-
-def _require(user, roles) -> None:
-    if _role(user) not in roles:
-        raise Http404
-
-
 def _meeting(request, meeting_id) -> ReviewMeeting:
     _require(request.user, selectors.READERS)
     try:
         return selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     except ReviewMeeting.DoesNotExist:
         raise Http404 from None
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return ";".join(exc.messages)
-    return str(exc)
 
 
 @login_required
@@ -206,8 +196,6 @@ def item_decide_view(request, meeting_id: int, item_id: int):
 
 
 def meeting_url(meeting: ReviewMeeting) -> str:
-    from django.urls import reverse
-
     return reverse("reviews:detail", kwargs={"meeting_id": meeting.pk})
 
 
@@ -217,12 +205,8 @@ def item_remove_view(request, meeting_id: int, item_id: int):
     meeting = _meeting(request, meeting_id)
     _require(request.user, selectors.EDITORS)
     item = _item(request, meeting, item_id)
-    try:
-        services.agenda_remove(actor=request.user, item=item)
-    except (ValidationError, CaseError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"已将个案 {item.case.number} 移出议程")
+    attempt(request, lambda: services.agenda_remove(actor=request.user, item=item),
+            success=f"已将个案 {item.case.number} 移出议程", errors=(CaseError,))  # fmt: skip
     return redirect("reviews:detail", meeting_id=meeting.pk)
 
 
@@ -236,12 +220,8 @@ def agenda_add_view(request, meeting_id: int):
     if not cases:
         messages.error(request, "请勾选要列入议程的个案")
         return redirect("reviews:detail", meeting_id=meeting.pk)
-    try:
-        services.agenda_add(actor=request.user, meeting=meeting, cases=cases)
-    except (ValidationError, CaseError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"已列入议程{len(cases)}件")
+    attempt(request, lambda: services.agenda_add(actor=request.user, meeting=meeting, cases=cases),
+            success=f"已列入议程{len(cases)}件", errors=(CaseError,))  # fmt: skip
     return redirect("reviews:detail", meeting_id=meeting.pk)
 
 
@@ -250,14 +230,10 @@ def agenda_add_view(request, meeting_id: int):
 def meeting_conclude_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     _require(request.user, selectors.EDITORS)
-    try:
-        services.meeting_conclude(
-            actor=request.user, meeting=meeting, minutes=request.POST.get("minutes", "")
-        )
-    except (ValidationError, CaseError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, "已形成会议纪要,各项决定已办理到个案")
+    minutes = request.POST.get("minutes", "")
+    attempt(request, lambda: services.meeting_conclude(actor=request.user, meeting=meeting,
+                                                       minutes=minutes),
+            success="已形成会议纪要,各项决定已办理到个案", errors=(CaseError,))  # fmt: skip
     return redirect("reviews:detail", meeting_id=meeting.pk)
 
 
@@ -266,12 +242,9 @@ def meeting_conclude_view(request, meeting_id: int):
 def publicise_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     _require(request.user, selectors.EDITORS)
-    try:
-        n = services.publicise_approved(actor=request.user, meeting=meeting)
-    except (ValidationError, CaseError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"已对{n}户发布公示,公示期满无异议后方可实施帮扶")
+    attempt(request, lambda: services.publicise_approved(actor=request.user, meeting=meeting),
+            success=lambda n: f"已对{n}户发布公示,公示期满无异议后方可实施帮扶",
+            errors=(CaseError,))  # fmt: skip
     return redirect("reviews:publicity")
 
 
