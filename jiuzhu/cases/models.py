@@ -161,12 +161,14 @@ class Case(models.Model):
         return self.applicant_name
 
 
-class CaseEvent(models.Model):
-    """One row per move or notable step: the case's audited timeline."""
+class TimelineEvent(models.Model):
+    """One step of a record's audited timeline: the action, from which status to
+    which, who (None: the public, the quarterly push, the system), when, and the note.
+    Concrete timelines add the foreign key to their record and their label tables."""
 
-    case = models.ForeignKey(
-        Case, verbose_name="个案", on_delete=models.PROTECT, related_name="events"
-    )
+    ACTIONS: dict[str, str] = {}
+    STATUS_LABELS: dict[str, str] = {}
+
     action = models.CharField("操作", max_length=24)
     from_status = models.CharField("原状态", max_length=16, blank=True)
     to_status = models.CharField("新状态", max_length=16)
@@ -177,9 +179,31 @@ class CaseEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-    )  # null: the public (a self-report) or the system
-    note = models.TextField("说明或理由", blank=True)
+    )
+    note = models.TextField("说明", blank=True)
     at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTIONS.get(self.action, self.action)
+
+    @property
+    def to_label(self) -> str:
+        return self.STATUS_LABELS.get(self.to_status, self.to_status)
+
+
+class CaseEvent(TimelineEvent):
+    """One row per move or notable step: the case's audited timeline."""
+
+    ACTIONS = wf.ACTIONS
+    STATUS_LABELS = wf.STATUS_LABELS
+
+    case = models.ForeignKey(
+        Case, verbose_name="个案", on_delete=models.PROTECT, related_name="events"
+    )
 
     class Meta:
         verbose_name = "个案流转记录"
@@ -189,14 +213,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.action_label}"
-
-    @property
-    def action_label(self) -> str:
-        return wf.ACTIONS.get(self.action, self.action)
-
-    @property
-    def to_label(self) -> str:
-        return wf.STATUS_LABELS.get(self.to_status, self.to_status)
 
 
 class TicketKind(models.TextChoices):
@@ -261,24 +277,15 @@ class HotlineTicket(models.Model):
         return self.number
 
 
-class HotlineEvent(models.Model):
+class HotlineEvent(TimelineEvent):
     """One row per step of a ticket, with who and when."""
+
+    ACTIONS = wf.TICKET_ACTIONS
+    STATUS_LABELS = wf.TICKET_STATUS_LABELS
 
     ticket = models.ForeignKey(
         HotlineTicket, verbose_name="工单", on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField("操作", max_length=24)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.TextField("说明", blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
 
     class Meta:
         verbose_name = "热线工单流转记录"
@@ -287,11 +294,3 @@ class HotlineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket} {self.action_label}"
-
-    @property
-    def action_label(self) -> str:
-        return wf.TICKET_ACTIONS.get(self.action, self.action)
-
-    @property
-    def to_label(self) -> str:
-        return wf.TICKET_STATUS_LABELS.get(self.to_status, self.to_status)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jiuzhu.cases.models import TimelineEvent
 from jiuzhu.engine.needs import NEED_LABELS
 
 from . import workflow as wf
@@ -137,25 +138,15 @@ class Referral(models.Model):
         return self.status in wf.OVERDUE_STATUSES and self.deadline < timezone.localdate()
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(TimelineEvent):
     """One row per step: who, when, from which status to which, and the note."""
+
+    ACTIONS = wf.ACTIONS
+    STATUS_LABELS = wf.STATUS_LABELS
 
     referral = models.ForeignKey(
         Referral, verbose_name="转介", on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField("操作", max_length=16)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )  # null: the quarterly push
-    note = models.TextField("说明", blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
 
     class Meta:
         verbose_name = "转介流转记录"
@@ -165,11 +156,3 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} {self.action_label}"
-
-    @property
-    def action_label(self) -> str:
-        return wf.ACTIONS.get(self.action, self.action)
-
-    @property
-    def to_label(self) -> str:
-        return wf.STATUS_LABELS.get(self.to_status, self.to_status)
