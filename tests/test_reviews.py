@@ -428,3 +428,42 @@ def test_the_new_meeting_form_refuses_bad_input_in_chinese(client, users, county
     assert response.status_code == 200
     assert "请按 年-月 填写" in text and "请填写会议日期" in text and "请至少选择一个部门" in text
     assert not ReviewMeeting.objects.exists()
+
+
+def test_the_publicity_notices_give_each_village_its_households_period_and_phone(
+    client, users, county, county_region, departments
+):
+    Department.objects.update_or_create(code="minzheng", defaults={
+        "name": "县民政局", "short_name": "民政", "kind": "government", "phone": "0871-68910101",
+    })  # fmt: skip
+    villages = county["villages"]
+    cases = [submitted_case(villages[0].code), submitted_case(villages[0].code),
+             submitted_case(villages[3].code), submitted_case(villages[4].code)]  # fmt: skip
+    meeting = meeting_for(users, county_region, departments)
+    for item in meeting.items.all():
+        refused = item.case_id == cases[3].pk
+        services.item_decide(actor=users["county"], item=item,
+                             decision="reject" if refused else "approve",
+                             reason="不符合条件" if refused else "")  # fmt: skip
+    services.meeting_conclude(actor=users["county"], meeting=meeting)
+    services.publicise_approved(actor=users["county"], meeting=meeting)
+
+    client.force_login(users["county"])
+    response = client.get(reverse("reviews:notices", args=[meeting.pk]))
+
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    titles = [p.text for p in document.paragraphs if p.text.endswith("社会救助帮扶公示")]
+    assert len(titles) == 2  # one notice per village with approved cases
+    assert villages[0].name in titles[0] and villages[3].name in titles[1]
+    first_rows = [[c.text for c in r.cells] for r in document.tables[0].rows[1:]]
+    assert sorted(r[1] for r in first_rows) == sorted(c.household.head_name for c in cases[:2])
+    text = "\n".join(p.text for p in document.paragraphs)
+    today = timezone.localdate()
+    assert f"公示期7天:{today:%Y年%m月%d日}至{today + timedelta(days=6):%Y年%m月%d日}" in text
+    assert "0871-68910101" in text
+    # The refused household is on no notice: three rows in all.
+    assert sum(len(t.rows) - 1 for t in document.tables) == 3
+    # No identity numbers, not even masked ones.
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert not any(m.id_masked in text + cells for c in cases for m in c.household.members.all())

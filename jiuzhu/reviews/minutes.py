@@ -41,20 +41,52 @@ def _measures_text(row: AgendaRow) -> str:
     return ";".join(f"{m['name']}({m['department']})" for m in row.measures)
 
 
-def minutes_docx(*, meeting: ReviewMeeting, rows: list[AgendaRow]) -> bytes:
+def _new_document(*, landscape: bool) -> Document:
     document = Document()
     _chinese_font(document)
     section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(1.8))
+    return document
 
+
+def _title(document, text: str) -> None:
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"{meeting.county.name}困难家庭救助帮扶综合评审联席会议纪要")
+    run = title.add_run(text)
     run.bold = True
     run.font.size = Pt(18)
+
+
+def _table(document, headers, rows, widths_cm, *, size: int = 9) -> None:
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for values in rows:
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            cell.text = text
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(size)
+
+
+def _save(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def minutes_docx(*, meeting: ReviewMeeting, rows: list[AgendaRow]) -> bytes:
+    document = _new_document(landscape=True)
+    _title(document, f"{meeting.county.name}困难家庭救助帮扶综合评审联席会议纪要")
     sub = document.add_paragraph(f"({meeting.month:%Y年%m月})")
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if meeting.is_draft:
@@ -81,25 +113,12 @@ def minutes_docx(*, meeting: ReviewMeeting, rows: list[AgendaRow]) -> bytes:
         f"同意{counts[Decision.APPROVE]}户,不同意{counts[Decision.REJECT]}户,"
         f"修改{counts[Decision.MODIFY]}户(退回乡镇修改帮扶方案)。"
     )
-    table = document.add_table(rows=1, cols=len(HEADERS))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    for r in rows:
-        values = (
-            str(r.item.position), r.case.number, r.township, r.village, r.case.subject_name,
-            str(r.people or "—"), _measures_text(r), r.item.get_decision_display() or "待定",
-            r.item.reason or "—",
-        )  # fmt: skip
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
-    for row in table.rows:
-        for cell, width in zip(row.cells, WIDTHS_CM, strict=True):
-            cell.width = Cm(width)
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(9)
+    _table(document, HEADERS, [
+        (str(r.item.position), r.case.number, r.township, r.village, r.case.subject_name,
+         str(r.people or "—"), _measures_text(r), r.item.get_decision_display() or "待定",
+         r.item.reason or "—")
+        for r in rows
+    ], WIDTHS_CM)  # fmt: skip
 
     document.add_heading("二、其他议定事项", level=2)
     for line in (meeting.minutes or "无。").splitlines() or ["无。"]:
@@ -117,6 +136,50 @@ def minutes_docx(*, meeting: ReviewMeeting, rows: list[AgendaRow]) -> bytes:
         signer = meeting.concluded_by
         who = (signer.display_name or signer.username) if signer else ""
         p.add_run(f"纪要形成:{timezone.localtime(meeting.concluded_at):%Y年%m月%d日} {who}")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return _save(document)
+
+
+NOTICE_HEADERS = ("序号", "户主", "家庭人口", "所在村(居)", "救助帮扶措施")
+NOTICE_WIDTHS_CM = (1.2, 2.2, 1.8, 3.6, 8.2)
+
+
+def publicity_notice_docx(
+    *, county_name: str, rows: list[AgendaRow], phone: str, days: int
+) -> bytes:
+    """The publicity notices (公示) to post in each village: one page per village with
+    the households the joint review approved, their measures, the period and where
+    to object. No identity numbers, no incomes: what a village notice board shows."""
+    document = _new_document(landscape=False)
+    # One notice per village and day of posting (a case re-posted after an objection
+    # has its own period).
+    by_village: dict[tuple[str, object], list[AgendaRow]] = {}
+    for r in rows:
+        key = (f"{r.township}{r.village}", timezone.localdate(r.case.publicised_at))
+        by_village.setdefault(key, []).append(r)
+    for i, ((place, _), village_rows) in enumerate(by_village.items()):
+        if i:
+            document.add_page_break()
+        first = village_rows[0].case
+        start = timezone.localdate(first.publicised_at)
+        end = first.publicity_ends_on
+        _title(document, f"{place}社会救助帮扶公示")
+        document.add_paragraph(
+            f"经本人申请(或村民报告)、入户评估、乡(镇、街道)审核,{county_name}困难家庭综合评审"
+            f"联席会议审议同意,以下{len(village_rows)}户拟给予救助帮扶,现予公示。"
+        )
+        _table(document, NOTICE_HEADERS, [
+            (str(n), r.case.subject_name, f"{r.people}人" if r.people else "—",
+             r.village, ";".join(m["name"] for m in r.measures) or "—")
+            for n, r in enumerate(village_rows, 1)
+        ], NOTICE_WIDTHS_CM, size=10)  # fmt: skip
+        document.add_paragraph(
+            f"公示期{days}天:{start:%Y年%m月%d日}至{end:%Y年%m月%d日}。"
+            f"如有异议,请在公示期内向村(居)委会、乡(镇、街道)民政办反映,"
+            f"或拨打县民政局监督电话 {phone or '(见县民政局公告)'}。"
+        )
+        p = document.add_paragraph(f"{county_name}民政局\n{start:%Y年%m月%d日}")
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if not by_village:
+        _title(document, "社会救助帮扶公示")
+        document.add_paragraph("本次会议没有正在公示的个案。")
+    return _save(document)

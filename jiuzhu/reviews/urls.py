@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:meeting_id>/conclude/", views.meeting_conclude_view, name="conclude"),
     path("<int:meeting_id>/publicise/", views.publicise_view, name="publicise"),
     path("<int:meeting_id>/minutes.docx", views.minutes_view, name="minutes"),
+    path("<int:meeting_id>/publicity.docx", views.publicity_notice_view, name="notices"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +29,7 @@ from jiuzhu.cases.workflow import CaseError
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
-from .minutes import minutes_docx
+from .minutes import minutes_docx, publicity_notice_docx
 from .models import Decision, ReviewItem, ReviewMeeting
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -141,6 +142,10 @@ def meeting_detail_view(request, meeting_id: int):
         "candidates": list(selectors.candidates(meeting=meeting)) if can_edit else [],
         "decisions": Decision.choices,
         "departments": list(meeting.departments.order_by("code")),
+        "in_publicity": sum(
+            1 for r in rows
+            if r.item.decision == Decision.APPROVE and r.case.status == "publicised"
+        ),
         "to_publicise": sum(
             1 for r in rows
             if r.item.decision == Decision.APPROVE and r.case.status == "approved"
@@ -258,6 +263,30 @@ def minutes_view(request, meeting_id: int):
     )  # fmt: skip
     response = HttpResponse(data, content_type=DOCX)
     name = f"{meeting.month:%Y-%m}-joint-review-minutes.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def publicity_notice_view(request, meeting_id: int):
+    """The publicity notices of the meeting's approved cases now in publicity, one page
+    per village, to post on its notice board (公示栏)."""
+    meeting = _meeting(request, meeting_id)
+    rows = [
+        r for r in selectors.agenda(meeting=meeting)
+        if r.item.decision == Decision.APPROVE and r.case.status == "publicised"
+    ]  # fmt: skip
+    civil = Department.objects.filter(code="minzheng").values_list("phone", flat=True).first()
+    data = publicity_notice_docx(
+        county_name=meeting.county.name, rows=rows, phone=civil or "",
+        days=settings.PUBLICITY_DAYS,
+    )  # fmt: skip
+    AccessLog.objects.create(
+        user=request.user, action=AccessAction.EXPORT, object_type="review_meeting",
+        object_id=str(meeting.pk), detail=f"下载{meeting.title}公示文书({len(rows)}户)",
+    )  # fmt: skip
+    response = HttpResponse(data, content_type=DOCX)
+    name = f"{meeting.month:%Y-%m}-publicity-notices.docx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
