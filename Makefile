@@ -52,6 +52,7 @@ bench: setup
 	DATABASE_URL=$(PG_URL) $(PY) bench/registry_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/assessment_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/matching_bench.py
+	DATABASE_URL=$(PG_URL) $(PY) bench/push_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/inbox_bench.py
 
 clean:

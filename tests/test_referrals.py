@@ -521,3 +521,244 @@ def test_the_case_page_sends_ticked_measures_and_then_shows_their_status(
     assert 'name="policy" value="jiaoyu-zizhu"' not in text and "待接收" in text
     assert 'name="policy" value="yiliao-jiuzhu"' in text
     assert Referral.objects.get(case=planned_case).department_id == "jiaoyu"
+
+
+# --- the quarterly push, set-based (Polars frame → COPY / executemany → INSERT … SELECT) ------
+
+
+def _push_row_by_row(*, quarter: str, match) -> dict[str, int]:
+    """The push as it was before it went set-based: one Referral object per pair (reference)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        policies = {p.code: p for p in match.policies}
+        missing = match.missing(list(policies)).join(match.households, on="household_id")
+        already = set(
+            Referral.objects.filter(quarter=quarter).values_list("household_id", "policy__code")
+        )
+        now = timezone.now()
+        rows = []
+        for household_id, code, village_id in missing.select(
+            "household_id", "policy", "village_id"
+        ).iter_rows():
+            if (household_id, code) in already:
+                continue
+            policy = policies[code]
+            rows.append(Referral(
+                household_id=household_id, village_id=village_id,
+                department_id=policy.department_id, policy=policy,
+                need=(policy.needs or [""])[0], channel="quarterly", quarter=quarter,
+                note=f"{quarter} 季度推送:符合“{policy.name}”条件,尚未享受",
+                deadline=timezone.localdate() + dt.timedelta(days=wf.DEADLINE_DAYS),
+                created_at=now, status_changed_at=now,
+            ))  # fmt: skip
+        created = Referral.objects.bulk_create(rows)
+        ReferralEvent.objects.bulk_create(
+            [ReferralEvent(referral_id=r.pk, action="push", to_status=r.status, at=now)
+             for r in created]
+        )  # fmt: skip
+        counts: dict[str, int] = {}
+        for r in created:
+            counts[r.department_id] = counts.get(r.department_id, 0) + 1
+        return counts
+
+
+_VOLATILE = {"id", "created_at", "status_changed_at"}
+
+
+def _pushed_rows(quarter: str) -> list[tuple]:
+    """Every pushed referral of the quarter with its events, minus ids and times."""
+    rows = []
+    for r in Referral.objects.filter(quarter=quarter).prefetch_related("events"):
+        fields = {f.attname: getattr(r, f.attname) for f in Referral._meta.concrete_fields}
+        events = [
+            (e.action, e.from_status, e.to_status, e.actor_id, e.note, e.at == r.created_at)
+            for e in r.events.all()
+        ]
+        rows.append((tuple(sorted((k, v) for k, v in fields.items() if k not in _VOLATILE)),
+                     tuple(events)))  # fmt: skip
+    return sorted(rows)
+
+
+@pytest.fixture
+def push_setup(household, village, departments):
+    """Four households, three policies of two departments (one without a need)."""
+    others = [make_household(village=village) for _ in range(3)]
+    homes = [household, *others]
+    med, edu = _policy("push-med", "yibao"), _policy("push-edu", "jiaoyu")
+    bare = Policy.objects.create(
+        code="push-bare", name="测试政策无需求", department_id="jiaoyu", measure="education",
+        needs=[], condition={"all": []}, benefit="测试", legal_basis="测试",
+        valid_from=dt.date(2020, 1, 1),
+    )  # fmt: skip
+    match = _match(homes, [med, edu, bare],
+                   eligible={"push-med": [True, True, True, True],
+                             "push-edu": [True, False, True, True],
+                             "push-bare": [False, True, True, False]},
+                   received={"push-med": [False, True, False, False],
+                             "push-edu": [False, False, False, True],
+                             "push-bare": [False, False, False, False]})  # fmt: skip
+    return {"homes": homes, "policies": {"med": med, "edu": edu, "bare": bare}, "match": match}
+
+
+def test_the_set_based_push_writes_exactly_the_rows_the_row_by_row_push_did(push_setup):
+    from django.db import transaction
+
+    class Undo(Exception):
+        pass
+
+    match = push_setup["match"]
+    try:
+        with transaction.atomic():
+            expected_counts = _push_row_by_row(quarter="2026Q4", match=match)
+            expected = _pushed_rows("2026Q4")
+            raise Undo
+    except Undo:
+        pass
+    assert not Referral.objects.filter(quarter="2026Q4").exists()
+
+    counts = services.referral_push_quarter(quarter="2026Q4", match=match)
+
+    assert counts == expected_counts == {"yibao": 3, "jiaoyu": 4}
+    assert _pushed_rows("2026Q4") == expected
+    deadline = timezone.localdate() + dt.timedelta(days=wf.DEADLINE_DAYS)
+    homes, policies = push_setup["homes"], push_setup["policies"]
+    pushed = Referral.objects.filter(quarter="2026Q4")
+    assert {(r.household_id, r.policy_id) for r in pushed} == {
+        (homes[0].pk, policies["med"].pk), (homes[2].pk, policies["med"].pk),
+        (homes[3].pk, policies["med"].pk), (homes[0].pk, policies["edu"].pk),
+        (homes[2].pk, policies["edu"].pk), (homes[1].pk, policies["bare"].pk),
+        (homes[2].pk, policies["bare"].pk),
+    }  # fmt: skip
+    for r in pushed:
+        assert (r.status, r.channel, r.deadline) == (wf.Status.SENT, "quarterly", deadline)
+        assert r.village_id == homes[0].village_id
+        assert r.department_id == r.policy.department_id
+        assert r.need == ("" if r.policy.code == "push-bare" else "medical")
+        assert r.note == f"2026Q4 季度推送:符合“{r.policy.name}”条件,尚未享受"
+        assert r.created_at == r.status_changed_at
+        assert (r.case_id, r.conference_id, r.sent_by_id, r.accepted_at) == (None,) * 4
+        assert (r.return_reason, r.assistance, r.feedback) == ("", "", "")
+        events = list(r.events.all())
+        assert [(e.action, e.from_status, e.to_status, e.actor_id, e.note) for e in events] == [
+            ("push", "", wf.Status.SENT, None, "")
+        ]
+        assert events[0].at == r.created_at
+
+
+def test_a_second_push_in_the_quarter_adds_nothing_and_the_next_quarter_pushes_again(push_setup):
+    match = push_setup["match"]
+    first = services.referral_push_quarter(quarter="2026Q4", match=match)
+    assert services.referral_push_quarter(quarter="2026q4", match=match) == {}
+    assert Referral.objects.filter(quarter="2026Q4").count() == sum(first.values()) == 7
+    assert ReferralEvent.objects.filter(action="push").count() == 7
+
+    assert services.referral_push_quarter(quarter="2027Q1", match=match) == first
+    assert Referral.objects.filter(quarter="2027Q1").count() == 7
+    assert ReferralEvent.objects.filter(action="push").count() == 14
+    assert set(Referral.objects.filter(quarter="2027Q1").values_list("note", flat=True)) == {
+        f"2027Q1 季度推送:符合“{p.name}”条件,尚未享受" for p in push_setup["policies"].values()
+    }
+
+
+def test_the_push_leaves_other_referrals_alone_and_fills_in_around_an_earlier_push(
+    push_setup, users, departments
+):
+    homes, policies, match = push_setup["homes"], push_setup["policies"], push_setup["match"]
+    manual = services.referral_send(
+        actor=users[Role.COUNTY_STAFF], household=homes[0], department=departments["yibao"],
+        need="medical", note="民政转介",
+    )  # fmt: skip
+    manual = Referral.objects.get(pk=manual.pk)  # as stored
+    accepted = referral_in(wf.Status.ACCEPTED, household=homes[2], policy=policies["med"])
+    # Pushed earlier this quarter (by hand, as another run would have).
+    earlier = referral_in(wf.Status.SENT, household=homes[3], policy=policies["med"],
+                          channel="quarterly", quarter="2026Q4")  # fmt: skip
+    before = {
+        r.pk: ({f.attname: getattr(r, f.attname) for f in Referral._meta.concrete_fields},
+               list(r.events.values_list("action", "to_status", "at")))
+        for r in (manual, accepted, earlier)
+    }  # fmt: skip
+
+    counts = services.referral_push_quarter(quarter="2026Q4", match=match)
+
+    assert counts == {"yibao": 2, "jiaoyu": 4}  # homes[3] × push-med was pushed already
+    for r in Referral.objects.filter(pk__in=before):
+        fields = {f.attname: getattr(r, f.attname) for f in Referral._meta.concrete_fields}
+        assert (fields, list(r.events.values_list("action", "to_status", "at"))) == before[r.pk]
+    assert Referral.objects.filter(quarter="2026Q4").count() == 7
+    assert Referral.objects.count() == 9
+    assert ReferralEvent.objects.filter(action="push").count() == 6
+
+
+def test_a_pair_pushed_between_the_read_and_the_write_is_left_out(push_setup, monkeypatch):
+    homes, policies = push_setup["homes"], push_setup["policies"]
+    real = services._pushed_this_quarter
+
+    def stale(quarter):  # the read saw nothing; meanwhile another push wrote one pair
+        frame = real(quarter)
+        referral_in(wf.Status.SENT, household=homes[0], department="jiaoyu",
+                    policy=policies["edu"], channel="quarterly", quarter=quarter)  # fmt: skip
+        return frame
+
+    monkeypatch.setattr(services, "_pushed_this_quarter", stale)
+    counts = services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
+
+    assert counts == {"yibao": 3, "jiaoyu": 3}
+    assert Referral.objects.filter(quarter="2026Q4").count() == 7
+    assert ReferralEvent.objects.filter(action="push").count() == 6
+
+
+def _set_index(household, index) -> None:
+    from jiuzhu.assessment.models import LatestAssessment
+
+    if index is None:
+        LatestAssessment.objects.filter(household=household).delete()
+    else:
+        LatestAssessment.objects.filter(household=household).update(index=index)
+
+
+def test_the_cap_keeps_each_departments_neediest_households_for_the_quarter(push_setup):
+    homes, policies, match = push_setup["homes"], push_setup["policies"], push_setup["match"]
+    for home, index in zip(homes, [20.5, 35.0, None, 60.0], strict=True):
+        _set_index(home, index)
+
+    counts = services.referral_push_quarter(quarter="2026Q4", match=match,
+                                            limit_per_department=2)  # fmt: skip
+
+    assert counts == {"yibao": 2, "jiaoyu": 2}
+    pushed = set(Referral.objects.filter(quarter="2026Q4").values_list("household_id", "policy_id"))
+    # yibao (push-med: homes 0, 2, 3): 60.0 and 20.5, the unassessed household last.
+    # jiaoyu (push-edu: homes 0, 2; push-bare: homes 1, 2): 35.0 and 20.5.
+    assert pushed == {
+        (homes[3].pk, policies["med"].pk), (homes[0].pk, policies["med"].pk),
+        (homes[1].pk, policies["bare"].pk), (homes[0].pk, policies["edu"].pk),
+    }  # fmt: skip
+    assert ReferralEvent.objects.filter(action="push").count() == 4
+    # The cap is per quarter: a second run sends no more, a larger cap only the rest.
+    assert services.referral_push_quarter(quarter="2026Q4", match=match,
+                                          limit_per_department=2) == {}  # fmt: skip
+    assert services.referral_push_quarter(quarter="2026Q4", match=match,
+                                          limit_per_department=3) == {"yibao": 1, "jiaoyu": 1}  # fmt: skip
+    third = Referral.objects.filter(quarter="2026Q4", department_id="jiaoyu").exclude(
+        household_id__in=[homes[0].pk, homes[1].pk]
+    )
+    assert third.count() == 1  # one of homes[2]'s two (unassessed: last), by policy id
+    assert third.get().policy_id == min(policies["edu"].pk, policies["bare"].pk)
+    assert services.referral_push_quarter(quarter="2027Q1", match=match,
+                                          limit_per_department=1) == {"yibao": 1, "jiaoyu": 1}  # fmt: skip
+
+
+def test_push_eligible_passes_the_cap_and_prints_the_counts(push_setup, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr("jiuzhu.policies.matching.match_region", lambda region: push_setup["match"])
+    for home, index in zip(push_setup["homes"], [20.5, 35.0, 10.0, 60.0], strict=True):
+        _set_index(home, index)
+    out = io.StringIO()
+    call_command("push_eligible", "--quarter", "2026Q4", "--limit-per-department", "1", stdout=out)
+    assert out.getvalue().splitlines() == ["jiaoyu: 1", "yibao: 1", "共推送 2 条转介(2026Q4)"]
+    assert set(Referral.objects.filter(quarter="2026Q4").values_list("household_id", flat=True)) \
+        == {push_setup["homes"][3].pk, push_setup["homes"][1].pk}  # fmt: skip

@@ -1,9 +1,21 @@
 """季度推送: send each department the households eligible for its policies (seed 002)."""
 
+import argparse
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jiuzhu.referrals.services import referral_push_quarter
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数:{value}")
+    return number
 
 
 class Command(BaseCommand):
@@ -12,10 +24,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quarter", required=True, help="季度,如 2026Q4")
         parser.add_argument("--region", default=None, help="只推送该区划下的家庭(默认全部)")
+        parser.add_argument(
+            "--limit-per-department",
+            type=_positive,
+            default=None,
+            metavar="N",
+            help="每个部门本季度至多推送 N 条(含本季度已推送的),困难指数高的家庭优先",
+        )
 
-    def handle(self, *args, quarter, region, **options):
+    def handle(self, *args, quarter, region, limit_per_department, **options):
         try:
-            counts = referral_push_quarter(quarter=quarter, region=region)
+            counts = referral_push_quarter(
+                quarter=quarter, region=region, limit_per_department=limit_per_department
+            )
         except ValidationError as exc:
             raise CommandError(";".join(exc.messages)) from None
         for department, n in sorted(counts.items()):
