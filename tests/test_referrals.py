@@ -351,6 +351,7 @@ def test_a_conference_sends_one_task_per_department_linked_to_the_case(
     assert set(tasks) == {"yibao", "jiaoyu"}
     assert all(r.case_id == case.pk and r.status == wf.Status.SENT for r in tasks.values())
     assert tasks["yibao"].note == "落实医疗救助"
+    assert "医保、教育" in case.events.get(action="conference").note
 
 
 def test_a_conference_needs_departments_and_minutes(users, household):
@@ -476,6 +477,9 @@ def test_referring_a_cases_measures_sends_one_referral_each_to_its_department(us
     assert by_dept["yibao"].note == "住院自付部分"
     assert planned_case.number in by_dept["jiaoyu"].note
     assert ReferralEvent.objects.filter(referral__in=made, action="send").count() == 2
+    # The case's own timeline says what was sent where.
+    logged = planned_case.events.get(action="refer")
+    assert "转介2项" in logged.note and "医保" in logged.note and "教育" in logged.note
     # The department officer now sees it in the inbox.
     assert (
         selectors.inbox(user=users[Role.DEPARTMENT_OFFICER])

@@ -145,6 +145,8 @@ EVENT_LABELS: dict[str, str] = {
     "link_household": "关联家庭档案",
     "measures": "修改帮扶措施",
     "agenda": "列入联席会议议程",
+    "refer": "转介部门",
+    "conference": "个案会商",
     "agenda_remove": "移出联席会议议程",
 }
 # One name per action for messages and the timeline (a row's label is its button).

@@ -153,6 +153,12 @@ def case_refer_measures(
             actor=actor, household=case.household, department=p.department, need=need,
             policy=p, note=note, case=case, deadline=deadline,
         ))  # fmt: skip
+    from jiuzhu.cases.services import case_log
+
+    sent_to = "、".join(
+        f"{r.department.short_name or r.department.name}({r.policy.name})" for r in made
+    )
+    case_log(actor=actor, case=case, action="refer", note=f"转介{len(made)}项:{sent_to}")
     return made
 
 
@@ -267,6 +273,11 @@ def conference_create(
             referral=referral, action="send", from_status="", to_status=referral.status,
             actor=actor, note=f"个案会商({held_on:%Y-%m-%d})任务", at=referral.created_at,
         )  # fmt: skip
+    from jiuzhu.cases.services import case_log
+
+    names = "、".join(d.short_name or d.name for d in departments)
+    case_log(actor=actor, case=case, action="conference",
+             note=f"{held_on:%Y-%m-%d} 会商,参会部门:{names};各部门任务已转介")  # fmt: skip
     return conference
 
 
