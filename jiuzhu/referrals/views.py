@@ -107,6 +107,16 @@ def inbox_view(request):
     })  # fmt: skip
 
 
+def _civil_affairs_case(request, case_id) -> Case:
+    """A case in scope, for township or county civil affairs; 404 for anyone else."""
+    if _role(request.user) not in wf.CIVIL_AFFAIRS:
+        raise Http404
+    try:
+        return case_selectors.case_get(user=request.user, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
 class ConferenceForm(forms.Form):
     held_on = forms.DateField(
         label="会商日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -122,12 +132,7 @@ class ConferenceForm(forms.Form):
 @login_required
 def conference_create_view(request, case_id: int):
     """个案会商: record the meeting and send each department its task."""
-    if _role(request.user) not in wf.CIVIL_AFFAIRS:
-        raise Http404
-    try:
-        case = case_selectors.case_get(user=request.user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    case = _civil_affairs_case(request, case_id)
     form = ConferenceForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -152,12 +157,7 @@ def conference_create_view(request, case_id: int):
 @require_POST
 def case_refer_view(request, case_id: int):
     """转介 from the case's 一户一策: one referral per ticked measure."""
-    if _role(request.user) not in wf.CIVIL_AFFAIRS:
-        raise Http404
-    try:
-        case = case_selectors.case_get(user=request.user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    case = _civil_affairs_case(request, case_id)
     deadline = None
     raw = request.POST.get("deadline", "").strip()
     try:
@@ -179,12 +179,7 @@ def case_refer_view(request, case_id: int):
 
 @login_required
 def conference_list_view(request, case_id: int):
-    if _role(request.user) not in wf.CIVIL_AFFAIRS:
-        raise Http404
-    try:
-        case = case_selectors.case_get(user=request.user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    case = _civil_affairs_case(request, case_id)
     return render(request, "referrals/conferences.html", {
         "case": case, "conferences": selectors.case_conferences(case=case),
         "done": services.conference_tasks_done(case=case),

@@ -257,13 +257,19 @@ def publicise_view(request, meeting_id: int):
 def minutes_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     data = minutes_docx(meeting=meeting, rows=selectors.agenda(meeting=meeting))
+    return _docx_download(request, meeting, data, name="joint-review-minutes",
+                          detail=f"下载{meeting.title}纪要")  # fmt: skip
+
+
+def _docx_download(request, meeting: ReviewMeeting, data: bytes, *, name: str, detail: str):
+    """A meeting's Word document as a download, logged (it names households)."""
     AccessLog.objects.create(
         user=request.user, action=AccessAction.EXPORT, object_type="review_meeting",
-        object_id=str(meeting.pk), detail=f"下载{meeting.title}纪要",
+        object_id=str(meeting.pk), detail=detail,
     )  # fmt: skip
     response = HttpResponse(data, content_type=DOCX)
-    name = f"{meeting.month:%Y-%m}-joint-review-minutes.docx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    filename = f"{meeting.month:%Y-%m}-{name}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -281,14 +287,8 @@ def publicity_notice_view(request, meeting_id: int):
         county_name=meeting.county.name, rows=rows, phone=civil or "",
         days=settings.PUBLICITY_DAYS,
     )  # fmt: skip
-    AccessLog.objects.create(
-        user=request.user, action=AccessAction.EXPORT, object_type="review_meeting",
-        object_id=str(meeting.pk), detail=f"下载{meeting.title}公示文书({len(rows)}户)",
-    )  # fmt: skip
-    response = HttpResponse(data, content_type=DOCX)
-    name = f"{meeting.month:%Y-%m}-publicity-notices.docx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _docx_download(request, meeting, data, name="publicity-notices",
+                          detail=f"下载{meeting.title}公示文书({len(rows)}户)")  # fmt: skip
 
 
 @login_required
