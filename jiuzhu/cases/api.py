@@ -10,6 +10,7 @@ take the action; 404 for a case outside the caller's regions.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema
@@ -112,6 +113,22 @@ def case_detail(request, case_id: int):
     }  # fmt: skip
 
 
+@contextmanager
+def transition_errors():
+    """A workflow service's refusals as HTTP: unknown action or bad field 422, a move
+    the table forbids 409, wrong role or department 403 (every message Chinese)."""
+    try:
+        yield
+    except services.UnknownAction as exc:
+        raise FieldError({"action": f"操作:{exc}"}) from None
+    except services.CaseError as exc:
+        raise HttpError(409, str(exc)) from None
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "您无权执行该操作") from None
+    except ValidationError as exc:
+        raise FieldError({k: ";".join(v) for k, v in exc.message_dict.items()}) from None
+
+
 @router.post(
     "/{case_id}/transitions",
     response=TransitionOut,
@@ -125,18 +142,10 @@ def case_detail(request, case_id: int):
 )
 def case_transition(request, case_id: int, payload: TransitionIn):
     case = _get(request.user, case_id)
-    try:
+    with transition_errors():
         case = services.case_transition(
             actor=request.user, case=case, action=payload.action, note=payload.note
         )
-    except services.UnknownAction as exc:
-        raise FieldError({"action": f"操作:{exc}"}) from None
-    except services.CaseError as exc:
-        raise HttpError(409, str(exc)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "您无权执行该操作") from None
-    except ValidationError as exc:
-        raise FieldError({k: ";".join(v) for k, v in exc.message_dict.items()}) from None
     event = case.events.order_by("-at", "-id").select_related("actor").first()
     return {
         "id": case.pk, "number": case.number, "status": case.status,

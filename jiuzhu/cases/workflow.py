@@ -167,34 +167,47 @@ ACTIONS: dict[str, str] = EVENT_LABELS | ACTION_VERBS
 ACTION_NAMES = frozenset(t.action for t in TRANSITIONS)
 
 
-def _index(rows: tuple[Transition, ...]) -> dict[tuple[str, str], Transition]:
-    index: dict[tuple[str, str], Transition] = {}
-    for row in rows:
-        for source in row.sources:
-            if (row.action, source) in index:
-                raise ValueError(f"two rows for {row.action} from {source}")
-            index[(row.action, source)] = row
-    return index
+class TransitionTable:
+    """A workflow's rows, looked up by (action, from status). `noun` names the record
+    in messages (个案, 工单, 转介); `labels` names statuses and `actions` actions."""
+
+    def __init__(self, rows: tuple[Transition, ...], *, noun: str, labels: dict[str, str],
+                 actions: dict[str, str]) -> None:  # fmt: skip
+        self.rows, self.noun, self.labels, self.actions = rows, noun, labels, actions
+        self.names = frozenset(t.action for t in rows)
+        self._by_key: dict[tuple[str, str], Transition] = {}
+        for row in rows:
+            for source in row.sources:
+                if (row.action, source) in self._by_key:
+                    raise ValueError(f"two rows for {row.action} from {source}")
+                self._by_key[(row.action, source)] = row
+
+    def row_for(self, *, action: str, status: str) -> Transition:
+        """The row that allows `action` from `status`; raise IllegalTransition if none does."""
+        if action not in self.names:
+            raise UnknownAction(f"未知的操作“{action}”")
+        row = self._by_key.get((action, status))
+        if row is None:
+            raise IllegalTransition(
+                f"{self.noun}当前状态为“{self.labels.get(status, status)}”,"
+                f"不能执行“{self.actions[action]}”"
+            )
+        return row
+
+    def available(self, *, status: str, role: str) -> list[Transition]:
+        """The moves a role may make from a status, in table order."""
+        return [t for t in self.rows if status in t.sources and role in t.roles]
 
 
-_BY_KEY = _index(TRANSITIONS)
+CASES = TransitionTable(TRANSITIONS, noun="个案", labels=STATUS_LABELS, actions=ACTIONS)
 
 
 def transition_for(*, action: str, status: str) -> Transition:
-    """The row that allows `action` from `status`; raise IllegalTransition if none does."""
-    if action not in ACTION_NAMES:
-        raise UnknownAction(f"未知的操作“{action}”")
-    row = _BY_KEY.get((action, status))
-    if row is None:
-        raise IllegalTransition(
-            f"个案当前状态为“{STATUS_LABELS.get(status, status)}”,不能执行“{ACTIONS[action]}”"
-        )
-    return row
+    return CASES.row_for(action=action, status=status)
 
 
 def available(*, status: str, role: str) -> list[Transition]:
-    """The moves a role may make from a status, in table order."""
-    return [t for t in TRANSITIONS if status in t.sources and role in t.roles]
+    return CASES.available(status=status, role=role)
 
 
 # ---------------------------------------------------------------------------
@@ -239,21 +252,14 @@ for _row in TICKET_TRANSITIONS:
     TICKET_ACTIONS.setdefault(_row.action, _row.label)
 
 TICKET_ACTION_NAMES = frozenset(t.action for t in TICKET_TRANSITIONS)
-_TICKET_BY_KEY = _index(TICKET_TRANSITIONS)
+TICKETS = TransitionTable(
+    TICKET_TRANSITIONS, noun="工单", labels=TICKET_STATUS_LABELS, actions=TICKET_ACTIONS
+)
 
 
 def ticket_transition_for(*, action: str, status: str) -> Transition:
-    """The ticket row for `action` from `status`; raise IllegalTransition if none."""
-    if action not in TICKET_ACTION_NAMES:
-        raise UnknownAction(f"未知的操作“{action}”")
-    row = _TICKET_BY_KEY.get((action, status))
-    if row is None:
-        raise IllegalTransition(
-            f"工单当前状态为“{TICKET_STATUS_LABELS.get(status, status)}”,"
-            f"不能执行“{TICKET_ACTIONS[action]}”"
-        )
-    return row
+    return TICKETS.row_for(action=action, status=status)
 
 
 def ticket_available(*, status: str, role: str) -> list[Transition]:
-    return [t for t in TICKET_TRANSITIONS if status in t.sources and role in t.roles]
+    return TICKETS.available(status=status, role=role)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiuzhu.accounts.api import BearerAuth
-from jiuzhu.households.api import FieldError
+from jiuzhu.cases.api import transition_errors
 
 from . import selectors, services
 from .models import Referral
@@ -87,16 +86,8 @@ def referral_transition(request, referral_id: int, payload: TransitionIn):
         referral = selectors.referral_get(user=request.user, referral_id=referral_id)
     except Referral.DoesNotExist:
         raise HttpError(404, "转介不存在") from None
-    try:
+    with transition_errors():
         referral = services.referral_transition(
             actor=request.user, referral=referral, action=payload.action, note=payload.note
         )
-    except services.UnknownAction as exc:
-        raise FieldError({"action": f"操作:{exc}"}) from None
-    except services.CaseError as exc:
-        raise HttpError(409, str(exc)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "您无权执行该操作") from None
-    except ValidationError as exc:
-        raise FieldError({k: ";".join(v) for k, v in exc.message_dict.items()}) from None
     return _out(referral)

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from jiuzhu.cases.workflow import CaseError, IllegalTransition, Transition, UnknownAction
+from jiuzhu.cases.workflow import (
+    CaseError,
+    IllegalTransition,
+    Transition,
+    TransitionTable,
+    UnknownAction,
+)
 
 __all__ = [
     "CaseError",
@@ -94,29 +100,15 @@ ACTIONS: dict[str, str] = EVENT_LABELS | ACTION_VERBS
 ACTION_NAMES = frozenset(t.action for t in TRANSITIONS)
 DEPARTMENT_ACTIONS = frozenset(t.action for t in TRANSITIONS if DEPARTMENT in t.roles)
 
-_BY_KEY: dict[tuple[str, str], Transition] = {}
-for _row in TRANSITIONS:
-    for _source in _row.sources:
-        if (_row.action, _source) in _BY_KEY:
-            raise ValueError(f"two rows for {_row.action} from {_source}")
-        _BY_KEY[(_row.action, _source)] = _row
+REFERRALS = TransitionTable(TRANSITIONS, noun="转介", labels=STATUS_LABELS, actions=ACTIONS)
 
 
 def transition_for(*, action: str, status: str) -> Transition:
-    """The row that allows `action` from `status`; raise IllegalTransition if none does."""
-    if action not in ACTION_NAMES:
-        raise UnknownAction(f"未知的操作“{action}”")
-    row = _BY_KEY.get((action, status))
-    if row is None:
-        raise IllegalTransition(
-            f"转介当前状态为“{STATUS_LABELS.get(status, status)}”,不能执行“{ACTIONS[action]}”"
-        )
-    return row
+    return REFERRALS.row_for(action=action, status=status)
 
 
 def available(*, status: str, role: str) -> list[Transition]:
-    """The moves a role may make from a status, in table order."""
-    return [t for t in TRANSITIONS if status in t.sources and role in t.roles]
+    return REFERRALS.available(status=status, role=role)
 
 
 DEADLINE_DAYS = 15  # a department's period to answer a referral, in calendar days
