@@ -5,7 +5,8 @@
     ... --reuse                 keep the bench database if it already holds N households
 
 DATABASE_URL only says which server to use: the benchmark creates and uses its
-own database `jiuzhu_bench` on it, so development data is never touched.
+own database on it (`jiuzhu_bench`, or the name in JIUZHU_BENCH_DB), so development
+data is never touched. The other benchmarks share that database.
 Requests go through the real views (django.test.Client, logged in) and the API.
 """
 
@@ -21,7 +22,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "jiuzhu_bench"
+BENCH_DB = os.environ.get("JIUZHU_BENCH_DB", "jiuzhu_bench")
 TARGETS = {"list": 150.0, "search": 150.0, "id": 20.0}
 
 
