@@ -55,9 +55,11 @@ def watched(browser):
     problems: list[str] = []
     page.on(
         "console",
-        lambda m: problems.append(f"console: {m.text}")
-        if m.type == "error" and "Content Security Policy" in m.text
-        else None,
+        lambda m: (
+            problems.append(f"console: {m.text}")
+            if m.type == "error" and "Content Security Policy" in m.text
+            else None
+        ),
     )
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
     yield page, problems
