@@ -55,6 +55,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+## Benchmarks on a 1,000,000-household PostgreSQL database (JIUZHU_BENCH_DB, default jiuzhu_bench).
 bench: setup
 	bash scripts/test-prerequisites.sh --no-browser
 	DATABASE_URL=$(PG_URL) $(PY) bench/registry_bench.py
@@ -62,6 +63,7 @@ bench: setup
 	DATABASE_URL=$(PG_URL) $(PY) bench/matching_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/push_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/inbox_bench.py
+	DATABASE_URL=$(PG_URL) $(PY) bench/load_bench.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache
