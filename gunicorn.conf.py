@@ -44,3 +44,6 @@ errorlog = os.environ.get("JIUZHU_ERROR_LOG", "-")
 loglevel = os.environ.get("JIUZHU_GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 logger_class = "jiuzhu.gunicorn_logger.MaskingLogger"
+# No control socket (recent gunicorn versions): its one fixed path per user would collide between
+# several servers on one host (a second site, the load benchmark).
+control_socket_disable = True

@@ -144,6 +144,69 @@ class Clerk:
         tally.add(kind, (time.perf_counter() - t0) * 1000, error)
 
 
+class CpuMeter:
+    """CPU seconds spent by the gunicorn workers and by the PostgreSQL backends serving
+    them: per request, a measure of cost that other load on the machine does not skew."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid: int, url: str):
+        self.server_pid, self.url = server_pid, url
+
+    @staticmethod
+    def _cpu(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / CpuMeter.TICK  # utime + stime
+
+    def _workers(self) -> list[int]:
+        pids = [self.server_pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.server_pid:
+                    pids.append(int(stat.parent.name))
+            except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+                continue
+        return pids
+
+    def _backends(self) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return [pid for (pid,) in rows]
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        return {
+            "app": {p: self._cpu(p) for p in self._workers()},
+            "db": {p: self._cpu(p) for p in self._backends()},
+        }
+
+    def since(self, before: dict[str, dict[int, float]]) -> dict[str, float]:
+        now = self.snapshot()
+        return {
+            side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in now[side].items())
+            for side in now
+        }
+
+
+def print_cpu(spent: dict[str, float], requests: int) -> None:
+    if not requests:
+        return
+    app, db = spent["app"] * 1000 / requests, spent["db"] * 1000 / requests
+    cores = os.cpu_count() or 1
+    print(
+        f"  CPU 每次请求:应用 {app:.1f} ms + PostgreSQL {db:.1f} ms = {app + db:.1f} ms;"
+        f"{cores} 核全归本服务时上限约 {cores * 1000 / (app + db):.0f} 次/秒"
+        f"(机器负载 {os.getloadavg()[0]:.1f})"
+    )
+
+
 def report(title: str, tally: Tally, seconds: float) -> tuple[float, float, int]:
     everything = tally.all_times()
     errors = sum(tally.errors.values())
@@ -315,7 +378,7 @@ async def wait_ready(base: str, server) -> None:
     raise SystemExit("gunicorn 60 秒内未就绪")
 
 
-async def run(args, sample: Sample, base: str) -> None:
+async def run(args, sample: Sample, base: str, meter: CpuMeter) -> None:
     import httpx
 
     rng = random.Random(args.seed)
@@ -339,25 +402,31 @@ async def run(args, sample: Sample, base: str) -> None:
             f"持续 {args.duration:g} 秒;构成:" + "、".join(f"{k} {w}%" for k, w in MIX),
             flush=True,
         )
-        t0 = time.perf_counter()
+        t0, cpu = time.perf_counter(), meter.snapshot()
         tally = await closed_loop(clerks, duration=args.duration, think=args.think)
         report("目标负载", tally, time.perf_counter() - t0)
+        print_cpu(meter.since(cpu), tally.count())
 
         print(f"\n== 逐级加压(到达率恒定,每级 {args.step:g} 秒,直到 p95 超过 1 秒)==")
-        print("  到达率     应答次数   吞吐(次/秒)   p50 ms    p95 ms   错误")
+        print(
+            "  到达率     应答次数   吞吐(次/秒)   p50 ms    p95 ms   错误   CPU ms/次   机器负载"
+        )
         passed = None
         last_ok = None
         for rate in args.rates:
-            t0 = time.perf_counter()
+            t0, cpu = time.perf_counter(), meter.snapshot()
             tally = await open_loop(clerks, rate=rate, duration=args.step, rng=rng)
             seconds = time.perf_counter() - t0
+            spent = meter.since(cpu)
             times = tally.all_times()
             p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
             errors = sum(tally.errors.values())
             throughput = len(times) / seconds
             print(
                 f"  {rate:6.0f}/s   {tally.count():8,}   {throughput:10.1f}   "
-                f"{p50:7.1f}   {p95:7.1f}   {errors}",
+                f"{p50:7.1f}   {p95:7.1f}   {errors:4}   "
+                f"{sum(spent.values()) * 1000 / max(tally.count(), 1):8.1f}   "
+                f"{os.getloadavg()[0]:6.1f}",
                 flush=True,
             )
             if p95 > P95_LIMIT_MS or errors > tally.count() * 0.05:
@@ -425,11 +494,11 @@ def main() -> None:
         asyncio.run(wait_ready(base, server))
         workers = args.workers or 2 * (os.cpu_count() or 1) + 1
         print(
-            f"  gunicorn {workers} 个进程,{base},CPU {os.cpu_count()} 核(与本客户端共用);"
-            f"日志 {logs}",
+            f"  gunicorn {workers} 个进程,{base},CPU {os.cpu_count()} 核(与本客户端共用),"
+            f"机器负载 {os.getloadavg()[0]:.1f};日志 {logs}",
             flush=True,
         )
-        asyncio.run(run(args, sample, base))
+        asyncio.run(run(args, sample, base, CpuMeter(server.pid, url)))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
