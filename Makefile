@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_HOUSEHOLDS ?= 5000
 
-.PHONY: run setup demo test test-pg test-sqlite lint bench clean
+.PHONY: run serve setup demo test test-pg test-sqlite lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -25,6 +25,14 @@ run: setup
 	$(PY) manage.py demo_county --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(PY) manage.py demo_county --print-logins --host $(HOST) --port $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Production: gunicorn + WhiteNoise against PostgreSQL (docs/deploy.md). Needs DATABASE_URL,
+## JIUZHU_SECRET_KEY, JIUZHU_FIELD_KEY, JIUZHU_HASH_KEY and JIUZHU_ALLOWED_HOSTS; refuses without.
+serve: setup
+	JIUZHU_PRODUCTION=1 $(PY) manage.py check --deploy
+	JIUZHU_PRODUCTION=1 $(PY) manage.py migrate --noinput
+	JIUZHU_PRODUCTION=1 $(PY) manage.py collectstatic --noinput -v0
+	JIUZHU_PRODUCTION=1 JIUZHU_BIND=$${JIUZHU_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 demo: setup
 	$(PY) manage.py migrate --noinput -v0
@@ -47,6 +55,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+## Benchmarks on a 1,000,000-household PostgreSQL database (JIUZHU_BENCH_DB, default jiuzhu_bench).
 bench: setup
 	bash scripts/test-prerequisites.sh --no-browser
 	DATABASE_URL=$(PG_URL) $(PY) bench/registry_bench.py
@@ -54,6 +63,7 @@ bench: setup
 	DATABASE_URL=$(PG_URL) $(PY) bench/matching_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/push_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/inbox_bench.py
+	DATABASE_URL=$(PG_URL) $(PY) bench/load_bench.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache

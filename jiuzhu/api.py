@@ -3,6 +3,9 @@
 Errors answer in Chinese and name the field: 422 {"detail": "...", "errors": {field: message}}.
 """
 
+import logging
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -100,3 +103,22 @@ def authentication_error(request, exc: AuthenticationError):
 @api.exception_handler(Http404)
 def not_found(request, exc: Http404):
     return api.create_response(request, {"detail": "接口或记录不存在"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": "无权访问此接口或记录"}, status=403)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc: Exception):
+    """Anything unforeseen: the traceback goes to the log, the client gets Chinese JSON."""
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    return api.create_response(
+        request, {"detail": "服务器内部错误,已记录;请稍后重试,或联系系统管理员"}, status=500
+    )

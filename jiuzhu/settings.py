@@ -1,10 +1,16 @@
 """The one settings module. Every value comes from the environment with a safe
-default for the embedded demo (SQLite, debug on, local file key)."""
+default for the embedded demo (SQLite, local file keys, debug off as in production).
+Production mode (JIUZHU_PRODUCTION=1, set by `make serve`) refuses to start without
+its keys and database: see jiuzhu/production.py and docs/deploy.md."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+
+from jiuzhu import production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JIUZHU_VAR_DIR", BASE_DIR / "var"))
@@ -26,13 +32,19 @@ def _local_secret(name: str) -> str:
     return path.read_text().strip()
 
 
+PRODUCTION = _env_bool("JIUZHU_PRODUCTION", False)
+if PRODUCTION and (_problems := production.problems(os.environ)):
+    sys.exit(production.message(_problems))
+
 SECRET_KEY = os.environ.get("JIUZHU_SECRET_KEY") or _local_secret("secret_key")
 # Identifier encryption (AES-GCM) and lookup hashing (HMAC) use their own keys so
 # that rotating the session secret never makes stored ID numbers unreadable.
 FIELD_ENCRYPTION_KEY = os.environ.get("JIUZHU_FIELD_KEY") or _local_secret("field_key")
 FIELD_HASH_KEY = os.environ.get("JIUZHU_HASH_KEY") or _local_secret("hash_key")
 
-DEBUG = _env_bool("JIUZHU_DEBUG", True)
+# Off unless asked for: with it on, a 404 lists every URL pattern and a 500 shows a
+# traceback with local variables. The demo runs with it off too.
+DEBUG = _env_bool("JIUZHU_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get(
     "JIUZHU_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 ).split(",")
@@ -48,6 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "jiuzhu.regions",
     "jiuzhu.accounts",
     "jiuzhu.households",
@@ -61,6 +74,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before sessions and the database: an asset costs no query.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,16 +149,61 @@ AXES_LOCKOUT_CALLABLE = "jiuzhu.accounts.views.lockout_response"  # JSON for /ap
 AXES_VERBOSE = False
 # A whole township office often shares one NAT address: locking by address would
 # lock every clerk out, so we lock the attacked username only.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    # HSTS for subdomains and the browsers' preload list: deliberately off (see HTTPS below).
+    "security.W005",
+    "security.W021",
+]
 
 # Session timeout: idle sessions end after 30 minutes (sliding window).
 SESSION_COOKIE_AGE = int(os.environ.get("JIUZHU_SESSION_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("JIUZHU_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The CSRF token reaches htmx through the page (hx-headers), never through a script
+# reading the cookie, so the cookie can be hidden from scripts too.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "jiuzhu.errors.csrf_failure"
 API_TOKEN_HOURS = int(os.environ.get("JIUZHU_API_TOKEN_HOURS", "12"))
+
+# --- HTTPS and security headers --------------------------------------------------
+# JIUZHU_HTTPS=1 when users reach the site over HTTPS (usually nginx in front, see
+# docs/deploy.md): cookies only over HTTPS, HSTS, and http:// redirected to https://.
+# The proxy must set X-Forwarded-Proto (and overwrite one sent by the client).
+HTTPS = _env_bool("JIUZHU_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIUZHU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    # An intranet host name is not a registrable domain: no subdomains, no preload.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+    SECURE_HSTS_PRELOAD = False
+# Always on (Django's SecurityMiddleware and XFrameOptionsMiddleware).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): every script, style, image and font comes
+# from this site. No inline script or event handler (behaviour lives in static/js),
+# no inline style attribute (classes in static/css), no eval, no other host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -154,17 +215,64 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the assets for production (the demo serves them from
+# the source folders and needs none).
+STATIC_ROOT = (
+    Path(os.environ.get("JIUZHU_STATIC_ROOT", BASE_DIR / "staticfiles"))
+    if PRODUCTION or os.environ.get("JIUZHU_STATIC_ROOT")
+    else None
+)
 # jiuzhu/ is a package, not an app, so its static/ must be listed explicitly.
 STATICFILES_DIRS = [BASE_DIR / "jiuzhu" / "static"]
+# WhiteNoise serves the assets with DEBUG off. In production from STATIC_ROOT, filled
+# by `collectstatic` (make serve runs it): names carry a content hash, so browsers
+# cache them for a year, and gzip/brotli copies are made once. The demo and the
+# tests serve straight from the source folders, with no collect step to forget.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Every handler masks identity numbers (jiuzhu/logfilters.py). Django's own
+# loggers are listed so that none keeps a handler of Django's default config
+# (django.server's request lines would otherwise bypass the filter).
+LOG_LEVEL = os.environ.get("JIUZHU_LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("JIUZHU_LOG_LEVEL", "WARNING")},
+    "filters": {"mask_id_numbers": {"()": "jiuzhu.logfilters.MaskIdNumbers"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_id_numbers"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_id_numbers"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

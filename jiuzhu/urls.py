@@ -23,3 +23,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# Chinese error pages (JSON under /api/); see jiuzhu/errors.py.
+handler400 = "jiuzhu.errors.bad_request"
+handler403 = "jiuzhu.errors.permission_denied"
+handler404 = "jiuzhu.errors.page_not_found"
+handler500 = "jiuzhu.errors.server_error"

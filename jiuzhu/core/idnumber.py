@@ -114,5 +114,28 @@ def mask(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+# An identity number inside free text (a log line, a URL): 18 characters (the last may
+# be X) or 15 digits, not part of a longer run of digits. A second pass catches one
+# typed in groups ("5301 2819 …", "+" or "%20" in a query string, "-").
+_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+_GROUPED = re.compile(r"(?<![0-9])[0-9](?:(?:[ +-]|%20)?[0-9])+(?:(?:[ +-]|%20)?[Xx])?(?![0-9])")
+_SEPARATORS = re.compile(r"[ +-]|%20")
+
+
+def _mask_grouped(match: re.Match) -> str:
+    compact = _SEPARATORS.sub("", match.group(0))
+    if _RE_15.match(compact) or _RE_18.match(compact.upper()):
+        return mask(compact)
+    return match.group(0)
+
+
+def mask_in_text(text: str) -> str:
+    """Mask every identity number in a text, as mask() shows one (530128********123X)."""
+    if not text:
+        return text
+    text = _IN_TEXT.sub(lambda m: mask(m.group(0)), text)
+    return _GROUPED.sub(_mask_grouped, text)
+
+
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import inlineformset_factory
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from jiuzhu.accounts.roles import (
@@ -27,6 +29,7 @@ from . import choices as c
 from . import selectors, services
 from .forms import MEMBER_FIELDS, HouseholdForm, MemberForm, members_cross_check
 from .models import Household, Member
+from .searches import search_recall, search_remember
 
 PAGE_SIZE = 20
 # Counting stops here: an exact count of a million households costs more than the
@@ -78,30 +81,67 @@ def _wants_fragment(request) -> bool:
     )
 
 
+def _list_query(*, token: str, region: str, tag: str) -> str:
+    """The list's query string: the search token, never the search text."""
+    return urlencode({k: v for k, v in (("s", token), ("region", region), ("tag", tag)) if v})
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")  # the same URL answers two shapes
 def household_list_view(request):
+    """GET shows a page of the list; POST (the search form) keeps the search text in
+    the session and answers with the list under a URL holding only its token."""
     _require_reader(request.user)
-    q = request.GET.get("q", "").strip()
-    region = request.GET.get("region", "")
-    tag = request.GET.get("tag", "")
+    data = request.POST if request.method == "POST" else request.GET
+    region = data.get("region", "")
+    tag = data.get("tag", "")
+    if request.method == "POST" or "q" in request.GET:
+        # An old link or a hand-typed ?q= is moved off the URL at once, like a post.
+        q = data.get("q", "").strip()
+        token = search_remember(session=request.session, text=q)
+        url = reverse("households:list")
+        query = _list_query(token=token, region=region, tag=tag)
+        url += f"?{query}" if query else ""
+        if request.method == "POST" and _wants_fragment(request):
+            response = _list_response(request, q=q, token=token, region=region, tag=tag)
+            response["HX-Push-Url"] = url
+            return response
+        response = HttpResponseRedirect(url)
+        response.status_code = 303  # see other: the browser fetches the list with GET
+        return response
+    token = request.GET.get("s", "")
+    q = search_recall(session=request.session, token=token)
+    return _list_response(
+        request, q=q or "", token=token if q else "", region=region, tag=tag,
+        expired=q is None, page_number=request.GET.get("page"),
+    )  # fmt: skip
+
+
+def _list_response(
+    request, *, q, token, region, tag, expired=False, page_number=None
+) -> HttpResponse:
     qs = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
     cap = SEARCH_COUNT_CAP if q else LIST_COUNT_CAP
-    page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
-    if _wants_fragment(request):
-        return render(request, "households/_results.html", {"page": page})
-    region_options = _region_filter_options(request.user)
+    page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(page_number)
     context = {
         "page": page,
         "q": q,
         "region": region,
         "tag": tag,
+        "query": _list_query(token=token, region=region, tag=tag),
+        "search_expired": expired,
+        "can_export": can_export(request.user),
+    }
+    if _wants_fragment(request):
+        return render(request, "households/_results.html", context | {"fragment": True})
+    region_options = _region_filter_options(request.user)
+    context |= {
         "tags": c.TAGS,
         "region_options": region_options,
         # One village and nothing above it: a region filter would offer no choice.
         "show_region_filter": sum(len(vs) + (t is not None) for t, vs in region_options) > 1,
         "can_edit": can_edit_households(request.user),
-        "can_export": can_export(request.user),
         "can_import": can_import(request.user),
     }
     return render(request, "households/list.html", context)

@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from jiuzhu.accounts.models import AccessAction, AccessLog
 from jiuzhu.accounts.roles import can_export, can_import
+from jiuzhu.core import idnumber
 
 from . import choices as c
 from . import selectors, spreadsheets
+from .searches import search_recall
 from .spreadsheets import SpreadsheetError, UploadNotFound
 
 # Enough for a clerk to work through; the rest is counted, not listed.
@@ -174,14 +176,15 @@ def _commit(request, upload: spreadsheets.Upload):
 def export_view(request):
     if not can_export(request.user):
         raise Http404
-    q = request.GET.get("q", "")
+    # The search text comes from the session by its token, as on the list (searches.py).
+    q = search_recall(session=request.session, token=request.GET.get("s", "")) or ""
     region = request.GET.get("region", "")
     tag = request.GET.get("tag", "")
     households = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
     conditions = [
         text
         for text in (
-            f"搜索“{q}”" if q else "",
+            f"搜索“{idnumber.mask_in_text(q)}”" if q else "",  # logged: never a full ID
             f"区划 {region}" if region else "",
             f"类别 {c.TAG_LABELS.get(tag, tag)}" if tag else "",
         )

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from jiuzhu.assessment.models import Assessment, ElderlyAssessment, ModelVersion
 from jiuzhu.engine.elderly import ITEMS
@@ -88,7 +89,7 @@ def test_a_village_worker_opens_the_assessment_and_sees_the_radar_chart_and_the_
     page.get_by_role("link", name="综合评估", exact=True).click()
     page.wait_for_url(f"{url}/assessment/households/{hardship.pk}/")
 
-    page.wait_for_function("document.querySelector('#radar')?.dataset.drawn === '1'")
+    page.wait_for_function("() => document.querySelector('#radar')?.dataset.drawn === '1'")
     size = _chart_size(page, "#radar")
     assert size["width"] > 200 and size["height"] > 200
     assert _radar_has_ink(page)
@@ -114,14 +115,14 @@ def test_on_a_phone_the_assessment_fits_and_the_chart_follows_the_screen(
     page, url = phone, live_server.url
     _log_in(page, url, world["worker"])
     page.goto(f"{url}/assessment/households/{hardship.pk}/")
-    page.wait_for_function("document.querySelector('#radar')?.dataset.drawn === '1'")
+    page.wait_for_function("() => document.querySelector('#radar')?.dataset.drawn === '1'")
     assert _no_sideways_scroll(page)
     narrow = _chart_size(page, "#radar")
     assert 0 < narrow["width"] <= PHONE["width"]
 
     page.set_viewport_size({"width": 844, "height": 390})  # turned sideways
     page.wait_for_function(
-        f"document.querySelector('#radar canvas').getBoundingClientRect().width > {narrow['width'] + 100}"
+        f"() => document.querySelector('#radar canvas').getBoundingClientRect().width > {narrow['width'] + 100}"
     )
     assert _no_sideways_scroll(page)
 
@@ -160,10 +161,12 @@ def test_a_county_officer_drafts_previews_and_activates_a_model_change(
     page.wait_for_url(f"{url}/assessment/model/")
     page.get_by_role("link", name="修改参数(新建草稿)").click()
 
-    # The running total of the weights turns red as soon as they stop adding up to 1.
-    assert page.locator("#weight-sum").inner_text() == "1"
+    # The running total of the weights turns red as soon as they stop adding up to 1
+    # (static/js/model-edit.js, deferred: expect() waits for it to have run).
+    expect(page.locator("#weight-sum")).to_have_text("1")
     page.get_by_label("因病权重").fill("0.3")
-    assert page.locator("#weight-sum").inner_text() == "1.1"
+    expect(page.locator("#weight-sum")).to_have_text("1.1")
+    expect(page.locator("#weight-sum")).to_have_class("sum-off")
     page.locator("#id_note").fill("测试:提高因病权重")
     page.locator("#save").click()
     page.wait_for_load_state()
@@ -178,7 +181,7 @@ def test_a_county_officer_drafts_previews_and_activates_a_model_change(
 
     page.get_by_role("button", name="预览对全县家庭的影响").click()
     page.wait_for_url(re.compile(r"/assessment/model/v2/"))
-    page.wait_for_function("document.querySelector('#index-chart')?.dataset.drawn === '1'")
+    page.wait_for_function("() => document.querySelector('#index-chart')?.dataset.drawn === '1'")
     assert _chart_size(page, "#index-chart")["width"] > 200
     assert page.locator("#preview-factors tbody tr").count() == 9
     page.get_by_label(re.compile("我已查看预览结果")).check()

@@ -131,7 +131,7 @@ def _after_htmx_swap(page, action) -> None:
         "'htmx:afterSettle', () => { window.__swapped = true; }, {once: true})"
     )
     action()
-    page.wait_for_function("window.__swapped === true")
+    page.wait_for_function("() => window.__swapped === true")
 
 
 def _search(page, text: str) -> None:

@@ -1,6 +1,7 @@
 /* Charts of the assessment pages (ECharts, vendored). Data comes from a
    json_script block next to each chart; without JavaScript the tables beside
-   the charts carry the same numbers. */
+   the charts carry the same numbers. Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML
+   tooltips carry style="" attributes, which the Content-Security-Policy refuses. */
 (function () {
   "use strict";
   if (!window.echarts) return;
@@ -31,7 +32,7 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       animationDuration: 300,
-      tooltip: { trigger: "item", confine: true },
+      tooltip: { trigger: "item", renderMode: "richText", confine: true },
       legend: { bottom: 0, data: ["得分", "致困线(" + data.threshold + "分)"] },
       radar: {
         indicator: indicators,
@@ -71,7 +72,7 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       animationDuration: 300,
-      tooltip: { trigger: "axis", confine: true },
+      tooltip: { trigger: "axis", renderMode: "richText", confine: true },
       legend: { top: 0, data: [data.before_name, data.after_name] },
       grid: { left: 44, right: 12, top: 36, bottom: 48 },
       xAxis: { type: "category", data: data.bins, name: "困难指数", nameLocation: "middle", nameGap: 30, axisLabel: { fontSize: 11, interval: 0, rotate: el.clientWidth < 480 ? 45 : 0 } },

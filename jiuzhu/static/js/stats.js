@@ -1,6 +1,7 @@
 /* Charts of the statistics pages (ECharts, vendored). The numbers come from a
    json_script block; the tables beside the charts carry the same numbers for
-   readers without JavaScript or a screen. */
+   readers without JavaScript or a screen. Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML
+   tooltips carry style="" attributes, which the Content-Security-Policy refuses. */
 (function () {
   "use strict";
   if (!window.echarts) return;
@@ -33,7 +34,7 @@
   if (stats) {
     draw("factor-chart", {
       animationDuration: 300,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" }, confine: true },
       legend: { type: "scroll", bottom: 0, formatter: function (name) { return name + "分"; } },
       grid: { left: 8, right: 16, top: 8, bottom: 48, containLabel: true },
       xAxis: { type: "value", name: "户数" },
@@ -50,7 +51,7 @@
       var colours = ["#b42318", "#f79009", "#2e90fa", "#98a2b3"];
       draw("circle-chart", {
         animationDuration: 300,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+        tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" }, confine: true },
         legend: { bottom: 0 },
         grid: { left: 8, right: 16, top: 8, bottom: 64, containLabel: true },
         xAxis: { type: "category", data: stats.places, axisLabel: { rotate: 40, interval: 0 } },
@@ -67,7 +68,7 @@
   if (af) {
     draw("af-contribution", {
       animationDuration: 300,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + "%"; } },
+      tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + "%"; } },
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", name: "贡献(%)" },
       yAxis: { type: "category", data: af.indicators, inverse: true },
@@ -77,7 +78,7 @@
     if (af.places.length > 1) {
       draw("af-places-chart", {
         animationDuration: 300,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+        tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" }, confine: true },
         legend: { bottom: 0 },
         grid: { left: 8, right: 16, top: 24, bottom: 64, containLabel: true },
         xAxis: { type: "category", data: af.places, axisLabel: { rotate: 40, interval: 0 } },
