@@ -15,7 +15,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.test_browser import CHROMIUM, DESKTOP, _new_page, browser
+from tests.households.test_browser import CHROMIUM, DESKTOP, _new_page, browser
 
 __all__ = ["browser"]
 

@@ -29,7 +29,7 @@ from jiuzhu.accounts.models import ApiToken, Role
 from jiuzhu.core.idnumber import mask
 from jiuzhu.logfilters import MaskIdNumbers
 
-from .factories import UserFactory, make_household, make_id_number, member_data
+from tests.factories import UserFactory, make_household, make_id_number, member_data
 
 pytestmark = pytest.mark.core
 

@@ -20,7 +20,7 @@ from django.urls import path
 from jiuzhu import production
 from jiuzhu.accounts.models import ApiToken, Role
 
-from .factories import UserFactory, make_household
+from tests.factories import UserFactory, make_household
 
 pytestmark = pytest.mark.core
 
