@@ -28,7 +28,6 @@ from django.utils.log import ServerFormatter
 from jiuzhu.accounts.models import ApiToken, Role
 from jiuzhu.core.idnumber import mask
 from jiuzhu.logfilters import MaskIdNumbers
-
 from tests.factories import UserFactory, make_household, make_id_number, member_data
 
 pytestmark = pytest.mark.core

@@ -19,7 +19,6 @@ from django.urls import path
 
 from jiuzhu import production
 from jiuzhu.accounts.models import ApiToken, Role
-
 from tests.factories import UserFactory, make_household
 
 pytestmark = pytest.mark.core
