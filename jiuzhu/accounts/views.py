@@ -6,9 +6,9 @@ from django.db.models.functions import Substr
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
+from jiuzhu.accounts.scope import township_choices, user_scope_codes
 from jiuzhu.households.choices import TAGS
 from jiuzhu.households.models import Household
-from jiuzhu.households.selectors import township_choices, user_scope_codes
 from jiuzhu.regions.models import Region
 
 from .forms import LoginForm

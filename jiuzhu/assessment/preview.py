@@ -18,10 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils import timezone
 
+from jiuzhu.accounts.roles import can_read_households
+from jiuzhu.accounts.scope import user_scope_codes
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS, FactorModel
 from jiuzhu.engine.needs import CIRCLE_LABELS
 from jiuzhu.households.models import Household
 from jiuzhu.households.selectors import household_scope
+from jiuzhu.regions.models import prefix_of
 
 from .models import ModelVersion
 
@@ -44,8 +47,6 @@ class Scored:
 
 def _top_codes(codes: list[str]) -> list[str]:
     """The granted region codes without those inside another granted one (no double count)."""
-    from jiuzhu.regions.models import prefix_of
-
     prefixes = sorted({prefix_of(c): c for c in codes}.items(), key=lambda kv: len(kv[0]))
     top: list[tuple[str, str]] = []
     for prefix, code in prefixes:
@@ -55,9 +56,6 @@ def _top_codes(codes: list[str]) -> list[str]:
 
 
 def _regions(user) -> list[str]:
-    from jiuzhu.accounts.roles import can_read_households
-    from jiuzhu.households.selectors import user_scope_codes
-
     if not can_read_households(user):
         return []
     return _top_codes(user_scope_codes(user))

@@ -19,9 +19,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiuzhu.accounts.roles import can_view_dashboard
+from jiuzhu.accounts.scope import code_in_scope, user_scope_codes
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.engine.needs import CIRCLE_LABELS
-from jiuzhu.households.selectors import code_in_scope, user_scope_codes
 from jiuzhu.regions.models import Level, Region, level_of, prefix_of, under_codes_q
 
 from .models import LatestAssessment

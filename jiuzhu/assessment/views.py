@@ -15,12 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jiuzhu.accounts import roles
 from jiuzhu.accounts.roles import can_edit_households, can_read_households
+from jiuzhu.accounts.scope import user_scope_codes
 from jiuzhu.engine.elderly import DIMENSIONS, ITEMS
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS, ModelError
 from jiuzhu.engine.needs import CIRCLE_LABELS
 from jiuzhu.households.models import Household, Member
-from jiuzhu.households.selectors import household_get, user_scope_codes
+from jiuzhu.households.selectors import household_get
 from jiuzhu.regions.models import Level, Region
 
 from . import preview as preview_mod
@@ -40,7 +42,6 @@ from .forms import (
 )
 from .models import EconomicStandard, ModelStatus, ModelVersion
 
-MODEL_EDITORS = services.MODEL_EDITORS
 REASSESS_HINT = "启用后请运行批量重新评估:已保存的评估仍按原版本计算,不会自动改变。"
 STANDARD_HINT = "修改后请运行批量重新评估:已保存的评估仍按原标准核对,不会自动改变。"
 
@@ -52,7 +53,7 @@ def _require_reader(user) -> None:
 
 def _require_model_editor(user) -> None:
     # Others get a 404, not a 403: the page's existence is not their business.
-    if not (user.is_authenticated and user.is_active and user.role in MODEL_EDITORS):
+    if not (user.is_authenticated and user.is_active and user.role in roles.MODEL_EDITORS):
         raise Http404
 
 

@@ -8,26 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import region_scope, user_scope_codes
 from jiuzhu.households.models import Household
-from jiuzhu.households.selectors import user_scope_codes
-from jiuzhu.regions.models import Level, Region
+from jiuzhu.regions.models import Level, Region, under_codes_q
 
 from . import workflow as wf
 from .codes import RECEIPT_LENGTH, public_county, receipt_normalise
 from .models import Case, CaseEvent, HotlineEvent, HotlineTicket
 
 
-def _role(user) -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
-    return user.role
-
-
 def case_scope(*, user) -> QuerySet[Case]:
     """All cases the user may read: those in villages under the regions granted."""
-    if _role(user) not in wf.CASE_READERS:
+    if role_of(user) not in roles.CASE_READERS:
         return Case.objects.none()
     return Case.objects.under_codes(user_scope_codes(user))
 
@@ -70,12 +66,10 @@ def case_events(*, case: Case) -> list[CaseEvent]:
 
 def case_actions(*, user, case: Case) -> list[wf.Transition]:
     """The moves this user may make on this case now (the buttons of its page)."""
-    return wf.available(status=case.status, role=_role(user))
+    return wf.available(status=case.status, role=role_of(user))
 
 
 def case_status_counts(*, user) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = case_scope(user=user).values_list("status").annotate(n=Count("id")).order_by()
     return dict(rows)
 
@@ -204,10 +198,8 @@ def public_villages() -> list[tuple[Region, list[Region]]]:
 
 
 def ticket_scope(*, user) -> QuerySet[HotlineTicket]:
-    if _role(user) not in wf.HOTLINE_STAFF:
+    if role_of(user) not in roles.HOTLINE_STAFF:
         return HotlineTicket.objects.none()
-    from jiuzhu.regions.models import under_codes_q
-
     return HotlineTicket.objects.filter(under_codes_q("region__code", user_scope_codes(user)))
 
 
@@ -233,13 +225,11 @@ def ticket_events(*, ticket: HotlineTicket) -> list[HotlineEvent]:
 
 
 def ticket_actions(*, user, ticket: HotlineTicket) -> list[wf.Transition]:
-    return wf.ticket_available(status=ticket.status, role=_role(user))
+    return wf.ticket_available(status=ticket.status, role=role_of(user))
 
 
 def ticket_regions(*, user) -> QuerySet[Region]:
     """Regions a ticket may be filed under: the user's, down to villages."""
-    from jiuzhu.households.selectors import region_scope
-
     return (
         region_scope(user=user)
         .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])

@@ -19,8 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.households.models import Household
-from jiuzhu.households.selectors import code_in_scope
 from jiuzhu.regions.models import Level, Region
 
 from . import workflow as wf
@@ -65,12 +67,6 @@ _PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 # --- helpers -------------------------------------------------------------------
 
 
-def _role(actor) -> str:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return ""
-    return actor.role
-
-
 def _region_of(case: Case) -> str:
     return case.household.village_id if case.household_id else case.village_id
 
@@ -111,14 +107,14 @@ def _event(case: Case, *, action: str, from_status: str, actor, note: str = "", 
         action=action,
         from_status=from_status,
         to_status=case.status,
-        actor=actor if _role(actor) else None,
+        actor=actor if role_of(actor) else None,
         note=note,
         at=at or timezone.now(),
     )
 
 
 def _save(case: Case, *, actor, reason: str) -> None:
-    case._history_user = actor if _role(actor) else None
+    case._history_user = actor if role_of(actor) else None
     case._change_reason = reason
     case.save()
 
@@ -158,7 +154,7 @@ def case_open(
     note: str = "",
 ) -> Case:
     """Open a case for a household at a window, in the village, or from the hotline."""
-    if _role(actor) not in wf.CASE_OPENERS:
+    if role_of(actor) not in roles.CASE_OPENERS:
         raise PermissionDenied("您的角色不能受理个案")
     _require_scope(actor, household.village_id, "该家庭")
     if channel not in STAFF_CHANNELS:
@@ -317,7 +313,7 @@ def case_transition(*, actor, case: Case, action: str, note: str = "", meeting=N
     move carries out; while a case is on an undecided agenda, only that meeting
     may approve, reject or return it.
     """
-    role = _role(actor)
+    role = role_of(actor)
     if action not in wf.ACTION_NAMES:
         raise UnknownAction(f"未知的操作“{action}”")
     if not any(role in t.roles for t in wf.TRANSITIONS if t.action == action):
@@ -375,7 +371,7 @@ def case_log(*, actor, case: Case, action: str, note: str = "") -> CaseEvent:
 @transaction.atomic
 def case_link_household(*, actor, case: Case, household: Household) -> Case:
     """Match a report to the household file made for it at the home visit."""
-    if _role(actor) not in wf.CASE_OPENERS:
+    if role_of(actor) not in roles.CASE_OPENERS:
         raise PermissionDenied("您的角色不能关联家庭档案")
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_scope(actor, case.village_id)
@@ -433,7 +429,7 @@ def _clean_measures(measures: list[dict[str, Any]]) -> tuple[list[dict[str, str]
 @transaction.atomic
 def case_measures_save(*, actor, case: Case, measures: list[dict[str, Any]]) -> Case:
     """Set the case's 一户一策: the measures chosen from the household's matching."""
-    if _role(actor) not in wf.PLAN_EDITORS:
+    if role_of(actor) not in roles.PLAN_EDITORS:
         raise PermissionDenied("您的角色不能拟定帮扶方案")
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_scope(actor, _region_of(case))
@@ -461,7 +457,7 @@ def _ticket_event(ticket: HotlineTicket, *, action: str, from_status: str, actor
 
 
 def _require_hotline(actor) -> None:
-    if _role(actor) not in wf.HOTLINE_STAFF:
+    if role_of(actor) not in roles.HOTLINE_STAFF:
         raise PermissionDenied("您的角色不能办理热线工单")
 
 
@@ -533,7 +529,7 @@ def ticket_transition(
     ticket = HotlineTicket.objects.select_for_update().get(pk=ticket.pk)
     _require_scope(actor, ticket.region_id, "该工单")
     row = wf.ticket_transition_for(action=action, status=ticket.status)
-    if _role(actor) not in row.roles:
+    if role_of(actor) not in row.roles:
         raise PermissionDenied(f"您的角色不能执行“{row.label}”")
     note = _clean_note(note, label=row.note_label or "说明")
     if row.note_required and not note:
@@ -552,7 +548,7 @@ def ticket_transition(
 def ticket_open_case(*, actor, ticket: HotlineTicket, household: Household | None = None) -> Case:
     """Open a case from a hotline call; a ticket not yet handled is handled by it."""
     _require_hotline(actor)
-    if _role(actor) not in wf.CASE_OPENERS:
+    if role_of(actor) not in roles.CASE_OPENERS:
         raise PermissionDenied("您的角色不能受理个案")
     ticket = HotlineTicket.objects.select_for_update().get(pk=ticket.pk)
     _require_scope(actor, ticket.region_id, "该工单")

@@ -11,9 +11,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import require_role as _require
 from jiuzhu.accounts.pages import error_text as _error_text
-from jiuzhu.accounts.pages import require_role as _require
-from jiuzhu.accounts.pages import role_of as _role
+from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.households import selectors as household_selectors
 from jiuzhu.households.models import Household
 from jiuzhu.policies.models import Department
@@ -28,7 +29,7 @@ PAGE_SIZE = 20
 
 
 def _case(request, case_id) -> Case:
-    _require(request.user, wf.CASE_READERS)
+    _require(request.user, roles.CASE_READERS)
     try:
         return selectors.case_get(user=request.user, case_id=case_id)
     except Case.DoesNotExist:
@@ -40,7 +41,7 @@ def _case(request, case_id) -> Case:
 
 @login_required
 def case_list_view(request):
-    _require(request.user, wf.CASE_READERS)
+    _require(request.user, roles.CASE_READERS)
     status = request.GET.get("status", "")
     channel = request.GET.get("channel", "")
     q = request.GET.get("q", "").strip()
@@ -51,7 +52,7 @@ def case_list_view(request):
         "page": page, "status": status, "channel": channel, "q": q, "channels": Channel.choices,
         "statuses": [(code, label, counts[code]) for code, label in wf.STATUS_LABELS.items()
                      if code in counts],
-        "can_hotline": _role(request.user) in wf.HOTLINE_STAFF,
+        "can_hotline": _role(request.user) in roles.HOTLINE_STAFF,
     })  # fmt: skip
 
 
@@ -79,10 +80,10 @@ def case_detail_view(request, case_id: int):
         "receipt": receipt_display(case.receipt_code),
         "duplicates": case.duplicates.order_by("id"),
         "tickets": case.hotline_tickets.order_by("id"),
-        "can_plan": role in wf.PLAN_EDITORS and case.status == wf.Status.PLANNING
+        "can_plan": role in roles.PLAN_EDITORS and case.status == wf.Status.PLANNING
         and case.household_id is not None,
-        "can_link": role in wf.CASE_OPENERS and case.is_open and case.household_id is None,
-        "can_refer": role in ("township_staff", "county_staff") and case.household_id is not None
+        "can_link": role in roles.CASE_OPENERS and case.is_open and case.household_id is None,
+        "can_refer": role in roles.CIVIL_AFFAIRS and case.household_id is not None
         and case.status in REFERABLE_CASE_STATUSES,
     })  # fmt: skip
 
@@ -107,7 +108,7 @@ def case_transition_view(request, case_id: int):
 @login_required
 def case_open_view(request, household_id: int):
     """受理: open a case for a household at a window or in the village."""
-    _require(request.user, wf.CASE_OPENERS)
+    _require(request.user, roles.CASE_OPENERS)
     try:
         household = household_selectors.household_get(user=request.user, household_id=household_id)
     except Household.DoesNotExist:
@@ -138,7 +139,7 @@ def case_open_view(request, household_id: int):
 def case_plan_view(request, case_id: int):
     """一户一策: choose the case's measures from the household's policy matching."""
     case = _case(request, case_id)
-    if (_role(request.user) not in wf.PLAN_EDITORS or case.status != wf.Status.PLANNING
+    if (_role(request.user) not in roles.PLAN_EDITORS or case.status != wf.Status.PLANNING
             or case.household_id is None):  # fmt: skip
         raise Http404
     if request.method == "POST":
@@ -172,7 +173,7 @@ def case_plan_view(request, case_id: int):
 def case_link_view(request, case_id: int):
     """Match a report to a household file by its number (户编号)."""
     case = _case(request, case_id)
-    _require(request.user, wf.CASE_OPENERS)
+    _require(request.user, roles.CASE_OPENERS)
     number = request.POST.get("household_number", "").strip()
     household = (
         household_selectors.household_scope(user=request.user).filter(number=number).first()
@@ -195,7 +196,7 @@ def case_link_view(request, case_id: int):
 
 
 def _ticket(request, ticket_id) -> HotlineTicket:
-    _require(request.user, wf.HOTLINE_STAFF)
+    _require(request.user, roles.HOTLINE_STAFF)
     try:
         return selectors.ticket_get(user=request.user, ticket_id=ticket_id)
     except HotlineTicket.DoesNotExist:
@@ -204,7 +205,7 @@ def _ticket(request, ticket_id) -> HotlineTicket:
 
 @login_required
 def ticket_list_view(request):
-    _require(request.user, wf.HOTLINE_STAFF)
+    _require(request.user, roles.HOTLINE_STAFF)
     status = request.GET.get("status", "")
     page = Paginator(selectors.ticket_list(user=request.user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -216,7 +217,7 @@ def ticket_list_view(request):
 
 @login_required
 def ticket_create_view(request):
-    _require(request.user, wf.HOTLINE_STAFF)
+    _require(request.user, roles.HOTLINE_STAFF)
     regions = selectors.ticket_regions(user=request.user)
     form = TicketForm(request.POST or None, regions=regions)
     if request.method == "POST" and form.is_valid():

@@ -12,8 +12,9 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jiuzhu.accounts.roles import can_read_households
+from jiuzhu.accounts.scope import user_scope_codes, village_choices
 from jiuzhu.core import idnumber
-from jiuzhu.regions.models import Level, Region, prefix_of, under_codes_q
+from jiuzhu.regions.models import Region, prefix_of
 
 from . import choices as c
 from .crypto import lookup_hash
@@ -23,39 +24,11 @@ _ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 _FEW_NAMES = 5000  # more people than any full name has, fewer than any surname
 
 
-def user_scope_codes(user) -> list[str]:
-    """Region codes granted to the user (cached on the user object per request)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_scope_codes", None)
-    if cached is None:
-        cached = list(user.grants.values_list("region_id", flat=True))
-        user._scope_codes = cached
-    return cached
-
-
-def code_in_scope(*, user, code: str) -> bool:
-    """Whether a region code lies under any region granted to the user."""
-    return any(code.startswith(prefix_of(granted)) for granted in user_scope_codes(user))
-
-
 def household_scope(*, user) -> QuerySet[Household]:
     """All households the user may read."""
     if not can_read_households(user):
         return Household.objects.none()
     return Household.objects.under_codes(user_scope_codes(user))
-
-
-def region_scope(*, user) -> QuerySet[Region]:
-    return Region.objects.filter(under_codes_q("code", user_scope_codes(user)))
-
-
-def village_choices(*, user) -> QuerySet[Region]:
-    return region_scope(user=user).filter(level=Level.VILLAGE).order_by("code")
-
-
-def township_choices(*, user) -> QuerySet[Region]:
-    return region_scope(user=user).filter(level__in=[Level.TOWNSHIP]).order_by("code")
 
 
 def household_list(

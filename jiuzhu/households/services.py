@@ -11,11 +11,11 @@ from django.db.models.functions import Length
 
 from jiuzhu.accounts.models import AccessAction, AccessLog
 from jiuzhu.accounts.roles import can_edit_households, can_reveal_id
+from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.core import idnumber
 from jiuzhu.regions.models import Region
 
 from . import choices as c
-from . import selectors
 from .crypto import decrypt, encrypt, lookup_hash
 from .models import Household, Member
 from .signals import household_changed
@@ -29,7 +29,7 @@ def _require_editor(actor) -> None:
 def _require_scope(actor, household: Household) -> None:
     # The pages and the API already fetch through selectors; checking here too
     # keeps every other caller (imports, scripts) inside the actor's regions.
-    if not selectors.code_in_scope(user=actor, code=household.village_id or ""):
+    if not code_in_scope(user=actor, code=household.village_id or ""):
         raise PermissionDenied("该家庭不在您的管辖范围内")
 
 

@@ -21,6 +21,7 @@ from jiuzhu.accounts.roles import (
     can_read_households,
     can_reveal_id,
 )
+from jiuzhu.accounts.scope import region_scope, township_choices, village_choices
 from jiuzhu.regions.models import Level
 
 from . import choices as c
@@ -58,8 +59,8 @@ def _require_reader(user) -> None:
 
 def _region_filter_options(user) -> list[tuple]:
     """(township or None, villages) pairs for the region filter's optgroups."""
-    townships = list(selectors.township_choices(user=user))
-    villages = list(selectors.village_choices(user=user))
+    townships = list(township_choices(user=user))
+    villages = list(village_choices(user=user))
     by_parent: dict[str, list] = {}
     for v in villages:
         by_parent.setdefault(v.parent_id, []).append(v)
@@ -136,7 +137,7 @@ def _scope_household_form(form: HouseholdForm, *, user, villages) -> None:
     if len({v.parent_id for v in villages}) > 1:
         form.fields["village"].label_from_instance = lambda r: f"{r.parent.name} {r.name}"
     form.fields["village"].empty_label = "请选择村(居)"
-    form.fields["group"].queryset = selectors.region_scope(user=user).filter(level=Level.GROUP)
+    form.fields["group"].queryset = region_scope(user=user).filter(level=Level.GROUP)
     form.fields["group"].empty_label = "(不填)"
 
 
@@ -174,7 +175,7 @@ def household_edit_view(request, household_id: int | None = None):
             household = selectors.household_get(user=request.user, household_id=household_id)
         except Household.DoesNotExist:
             raise Http404 from None
-    villages = selectors.village_choices(user=request.user).select_related("parent")
+    villages = village_choices(user=request.user).select_related("parent")
     FormSet = inlineformset_factory(
         Household,
         Member,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from jiuzhu.accounts import roles
 from jiuzhu.engine.conditions import Outcome, evaluate, record_of
 from jiuzhu.engine.needs import NEED_LABELS
 
@@ -135,9 +136,6 @@ class FindResult:
     seconds: dict
 
 
-FINDERS = frozenset({"township_staff", "county_staff", "admin"})
-
-
 def policy_find(*, user, region: str | None = None) -> FindResult:
     """Match the households of a region in the user's scope against the library.
 
@@ -149,7 +147,7 @@ def policy_find(*, user, region: str | None = None) -> FindResult:
 
     from .matching import match_region
 
-    if user.role not in FINDERS:
+    if user.role not in roles.POLICY_FINDERS:
         raise stats.OutOfScope
     prefixes, picked = stats._resolve(user=user, region=region)
     policies = policy_list()

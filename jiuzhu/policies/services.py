@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from jiuzhu.accounts.models import Role
+from jiuzhu.accounts import roles
 from jiuzhu.engine.conditions import ConditionError, validate
 from jiuzhu.engine.needs import NEED_LABELS
 from jiuzhu.households.choices import Assistance
@@ -15,7 +15,6 @@ from jiuzhu.households.choices import Assistance
 from .codes import CODES
 from .models import Department, Measure, Policy
 
-LIBRARY_EDITORS = frozenset({Role.COUNTY_STAFF, Role.ADMIN})
 FIELDS = ("name", "department", "measure", "needs", "condition", "summary", "benefit", "amount",
           "legal_basis", "how_to_apply", "receipt_code", "valid_from", "valid_to", "active")  # fmt: skip
 
@@ -53,7 +52,7 @@ def policy_check(data: dict) -> None:
 @transaction.atomic
 def policy_save(*, actor, code: str, data: dict) -> Policy:
     """Create or change a policy; a change raises its version (history keeps the old one)."""
-    if actor is not None and actor.role not in LIBRARY_EDITORS:
+    if actor is not None and actor.role not in roles.LIBRARY_EDITORS:
         raise PermissionDenied("只有县民政局可以维护政策一本通")
     data = {k: v for k, v in data.items() if k in FIELDS}
     department = data.get("department")

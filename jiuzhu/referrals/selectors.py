@@ -12,31 +12,27 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import user_scope_codes
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.selectors import case_scope
 from jiuzhu.households.models import Household, Member
-from jiuzhu.households.selectors import user_scope_codes
 from jiuzhu.regions.models import under_codes_q
 
 from . import workflow as wf
 from .models import Conference, Referral, ReferralEvent
 
 
-def _role(user) -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
-    return user.role
-
-
 def referral_scope(*, user) -> QuerySet[Referral]:
     """All referrals the user may read."""
-    role = _role(user)
-    if role == wf.DEPARTMENT:
+    role = role_of(user)
+    if role in roles.REFERRAL_HANDLERS:
         if not user.department:
             return Referral.objects.none()
         return Referral.objects.filter(department_id=user.department)
-    if role in wf.CIVIL_AFFAIRS:
+    if role in roles.CIVIL_AFFAIRS:
         return Referral.objects.filter(under_codes_q("village__code", user_scope_codes(user)))
     return Referral.objects.none()
 
@@ -80,8 +76,8 @@ def referral_events(*, referral: Referral) -> list[ReferralEvent]:
 
 def referral_actions(*, user, referral: Referral) -> list[wf.Transition]:
     """The moves this user may make on this referral now (the buttons of its page)."""
-    role = _role(user)
-    if role == wf.DEPARTMENT and user.department != referral.department_id:
+    role = role_of(user)
+    if role in roles.REFERRAL_HANDLERS and user.department != referral.department_id:
         return []
     return wf.available(status=referral.status, role=role)
 
@@ -175,7 +171,7 @@ def _cases_waiting(user) -> QuerySet[Case]:
     # A case in publicity waits for nobody until its period is over (then: 实施).
     return (
         case_scope(user=user)
-        .filter(status__in=_case_statuses_for(_role(user)))
+        .filter(status__in=_case_statuses_for(role_of(user)))
         .exclude(status=case_wf.Status.PUBLICISED, publicised_at__gte=publicity_cutoff())
     )
 
@@ -187,22 +183,22 @@ def _open_conferences(user) -> QuerySet[Conference]:
 
 def inbox(*, user) -> Inbox:
     """What waits for the user, oldest deadline first (querysets: the page paginates)."""
-    role = _role(user)
+    role = role_of(user)
     today = timezone.localdate()
     box = Inbox()
-    if role == wf.DEPARTMENT:
+    if role in roles.REFERRAL_HANDLERS:
         waiting = _department_waiting(user).select_related("household", "policy", "village")
         box.to_accept = waiting.filter(status=wf.Status.SENT).order_by("deadline", "id")
         box.in_hand = waiting.exclude(status=wf.Status.SENT).order_by("deadline", "id")
         box.overdue = _department_waiting(user).filter(deadline__lt=today).count()
         return box
-    if role in (wf.VILLAGE, *wf.CIVIL_AFFAIRS):
+    if role in (roles.VILLAGE, *roles.CIVIL_AFFAIRS):
         box.cases = (
             _cases_waiting(user)
             .select_related("household", "village")
             .order_by("status_changed_at", "id")
         )
-    if role in wf.CIVIL_AFFAIRS:
+    if role in roles.CIVIL_AFFAIRS:
         box.to_close = (
             _civil_waiting(user)
             .select_related("household", "department", "policy")
@@ -221,12 +217,12 @@ def inbox(*, user) -> Inbox:
 
 def inbox_count(*, user) -> int:
     """The nav badge: how many items wait for the user (a few COUNT queries)."""
-    role = _role(user)
-    if role == wf.DEPARTMENT:
+    role = role_of(user)
+    if role in roles.REFERRAL_HANDLERS:
         return _department_waiting(user).count()
     n = 0
-    if role in (wf.VILLAGE, *wf.CIVIL_AFFAIRS):
+    if role in (roles.VILLAGE, *roles.CIVIL_AFFAIRS):
         n += _cases_waiting(user).count()
-    if role in wf.CIVIL_AFFAIRS:
+    if role in roles.CIVIL_AFFAIRS:
         n += _civil_waiting(user).count()
     return n

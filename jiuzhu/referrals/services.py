@@ -17,19 +17,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.frames import read_frames
 from jiuzhu.households.models import Household
-from jiuzhu.households.selectors import code_in_scope
 from jiuzhu.policies.models import Department, Policy
 
 from . import workflow as wf
 from .models import NEED_CHOICES, Conference, Referral, ReferralChannel, ReferralEvent
-from .workflow import CaseError, IllegalTransition, UnknownAction
+from .workflow import IllegalTransition, UnknownAction, WorkflowError
 
 __all__ = [
-    "CaseError",
     "IllegalTransition",
     "UnknownAction",
+    "WorkflowError",
     "case_refer_measures",
     "conference_create",
     "conference_tasks_done",
@@ -42,12 +44,6 @@ NOTE_MAX = 1000
 _QUARTER = re.compile(r"^(20\d\d)Q([1-4])$")
 
 
-def _role(actor) -> str:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return ""
-    return actor.role
-
-
 def _clean_note(note: str, *, label: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
@@ -56,7 +52,7 @@ def _clean_note(note: str, *, label: str) -> str:
 
 
 def _require_civil_affairs(actor, village_code: str, what: str = "该家庭") -> None:
-    if _role(actor) not in wf.CIVIL_AFFAIRS:
+    if role_of(actor) not in roles.CIVIL_AFFAIRS:
         raise PermissionDenied("只有乡镇或县民政部门可以转介、重新转介和结案")
     if not code_in_scope(user=actor, code=village_code or ""):
         raise PermissionDenied(f"{what}不在您的管辖范围内")
@@ -164,9 +160,9 @@ def case_refer_measures(
 
 
 def _require_role_for(actor, referral: Referral, action: str) -> None:
-    role = _role(actor)
+    role = role_of(actor)
     if action in wf.DEPARTMENT_ACTIONS:
-        if role != wf.DEPARTMENT:
+        if role not in roles.REFERRAL_HANDLERS:
             raise PermissionDenied(f"只有接收部门的经办员可以{wf.ACTION_VERBS[action]}")
         if not actor.department or actor.department != referral.department_id:
             raise PermissionDenied("该转介不是转给您所在部门的")
@@ -182,7 +178,7 @@ def referral_transition(*, actor, referral: Referral, action: str, note: str = "
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_role_for(actor, referral, action)
     row = wf.transition_for(action=action, status=referral.status)
-    if _role(actor) not in row.roles:
+    if role_of(actor) not in row.roles:
         raise PermissionDenied(f"您的角色不能执行“{row.label}”")
     note = _clean_note(note, label=row.note_label or "说明")
     if row.note_required and not note:

@@ -12,29 +12,19 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import code_in_scope, user_scope_codes
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case
-from jiuzhu.households.selectors import code_in_scope, user_scope_codes
 from jiuzhu.regions.models import Level, Region, under_codes_q
 
 from .models import Decision, MeetingStatus, ReviewItem, ReviewMeeting
 
-COUNTY = "county_staff"
-LEADER = "leader"
-EDITORS = frozenset({COUNTY})
-READERS = frozenset({COUNTY})  # a meeting's households, its minutes, the publicity list
-LIST_READERS = frozenset({COUNTY, LEADER})  # the meetings and their counts
-
-
-def _role(user) -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
-    return user.role
-
 
 def county_choices(*, user) -> QuerySet[Region]:
     """The counties whose meetings the user may hold or read."""
-    if _role(user) not in LIST_READERS:
+    if role_of(user) not in roles.REVIEW_LIST_READERS:
         return Region.objects.none()
     return Region.objects.filter(
         under_codes_q("code", user_scope_codes(user)), level=Level.COUNTY
@@ -42,7 +32,7 @@ def county_choices(*, user) -> QuerySet[Region]:
 
 
 def meeting_scope(*, user) -> QuerySet[ReviewMeeting]:
-    if _role(user) not in LIST_READERS:
+    if role_of(user) not in roles.REVIEW_LIST_READERS:
         return ReviewMeeting.objects.none()
     return ReviewMeeting.objects.filter(under_codes_q("county__code", user_scope_codes(user)))
 
@@ -63,7 +53,7 @@ def meeting_list(*, user) -> QuerySet[ReviewMeeting]:
 
 def meeting_get(*, user, meeting_id) -> ReviewMeeting:
     """One meeting in scope, for a role that may read its households; DoesNotExist otherwise."""
-    if _role(user) not in READERS:
+    if role_of(user) not in roles.REVIEW_READERS:
         raise ReviewMeeting.DoesNotExist
     try:
         pk = int(meeting_id)

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.engine.model import FACTORS, FactorModel
 from jiuzhu.regions.models import Level, Region
 
@@ -119,11 +121,7 @@ def assess_region(
 
 def reassess_region(*, actor, region: str) -> dict:
     """assess_region for an officer: county staff (or an administrator) within their scope."""
-    from jiuzhu.households.selectors import code_in_scope
-
-    from ..services import MODEL_EDITORS
-
-    if actor.role not in MODEL_EDITORS:
+    if actor.role not in roles.MODEL_EDITORS:
         raise PermissionDenied("只有县民政局可以批量重新评估")
     if not code_in_scope(user=actor, code=region):
         raise PermissionDenied("该区域不在您的管辖范围内")
