@@ -99,7 +99,7 @@ def push_row_by_row(*, quarter: str, match) -> dict[str, int]:
         already = set(
             Referral.objects.filter(quarter=quarter).values_list("household_id", "policy__code")
         )
-        deadline, now = services._deadline(), timezone.now()
+        deadline, now = services.referral_deadline(), timezone.now()
         rows = []
         for household_id, code, village_id in missing.select(
             "household_id", "policy", "village_id"

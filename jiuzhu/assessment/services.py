@@ -9,11 +9,19 @@ from django.utils import timezone
 from jiuzhu.accounts import roles
 from jiuzhu.engine.assess import Assessment as EngineAssessment
 from jiuzhu.engine.assess import assess
+from jiuzhu.engine.elderly import elderly_ability
 from jiuzhu.engine.model import DEFAULT_MODEL, FACTOR_LABELS, FACTORS, FactorModel, ModelError
 from jiuzhu.households.models import Household
 
 from .inputs import household_input, to_json
-from .models import Assessment, EconomicStandard, LatestAssessment, ModelStatus, ModelVersion
+from .models import (
+    Assessment,
+    EconomicStandard,
+    ElderlyAssessment,
+    LatestAssessment,
+    ModelStatus,
+    ModelVersion,
+)
 
 
 def active_model_version() -> ModelVersion:
@@ -89,6 +97,11 @@ def assessment_run(*, actor, household: Household, trigger: str = "manual") -> A
     )
     latest_point(row)
     return row
+
+
+def assessment_on_change(*, household: Household, actor) -> Assessment:
+    """Re-assess a household whose file just changed (households.hooks.household_changed)."""
+    return assessment_run(actor=None, household=household, trigger="change")
 
 
 def latest_point(row: Assessment) -> LatestAssessment:
@@ -198,10 +211,6 @@ def elderly_assessment_record(
 
     Raises ValueError naming the item when a score is out of range; nothing is saved.
     """
-    from jiuzhu.engine.elderly import elderly_ability
-
-    from .models import ElderlyAssessment
-
     if actor.role not in roles.ASSESSORS:
         raise PermissionDenied("您的角色不能录入老年人能力评估")
     result = elderly_ability(

@@ -7,26 +7,27 @@ Each view checks the role, calls selectors and one service, and renders.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts import roles
-from jiuzhu.accounts.roles import can_edit_households, can_read_households
+from jiuzhu.accounts.access import NotFound, require_role
+from jiuzhu.accounts.roles import can_edit_households
 from jiuzhu.accounts.scope import user_scope_codes
 from jiuzhu.engine.elderly import DIMENSIONS, ITEMS
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS, ModelError
 from jiuzhu.engine.needs import CIRCLE_LABELS
-from jiuzhu.households.models import Household, Member
-from jiuzhu.households.selectors import household_get
+from jiuzhu.households.selectors import access_household_by_id, access_member_by_id
 from jiuzhu.regions.models import Level, Region
 
+from . import batch, selectors, services
 from . import preview as preview_mod
-from . import selectors, services
 from .forms import (
     SECTION_HINTS,
     SECTION_LABELS,
@@ -39,22 +40,21 @@ from .forms import (
     flatten,
     label_of,
     model_diff,
+    section_of,
 )
-from .models import EconomicStandard, ModelStatus, ModelVersion
+from .models import EconomicStandard, ModelStatus
 
 REASSESS_HINT = "启用后请运行批量重新评估:已保存的评估仍按原版本计算,不会自动改变。"
 STANDARD_HINT = "修改后请运行批量重新评估:已保存的评估仍按原标准核对,不会自动改变。"
 
 
 def _require_reader(user) -> None:
-    if not can_read_households(user):
-        raise Http404
+    require_role(user, roles.HOUSEHOLD_READERS)
 
 
 def _require_model_editor(user) -> None:
     # Others get a 404, not a 403: the page's existence is not their business.
-    if not (user.is_authenticated and user.is_active and user.role in roles.MODEL_EDITORS):
-        raise Http404
+    require_role(user, roles.MODEL_EDITORS)
 
 
 # ---- A household's assessment ----------------------------------------------
@@ -63,10 +63,7 @@ def _require_model_editor(user) -> None:
 @login_required
 def household_assessment_view(request, household_id: int):
     _require_reader(request.user)
-    try:
-        assessment = selectors.assessment_current(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    assessment = selectors.assessment_current(user=request.user, household_id=household_id)
     household = assessment.household
     data = selectors.assessment_data(assessment=assessment)
     reasons = selectors.assessment_reasons(assessment=assessment)
@@ -104,10 +101,7 @@ def household_assessment_view(request, household_id: int):
 @require_POST
 def household_assessment_run_view(request, household_id: int):
     _require_reader(request.user)
-    try:
-        household = household_get(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    household = access_household_by_id(user=request.user, household_id=household_id)
     try:
         row = services.assessment_run(actor=request.user, household=household, trigger="manual")
     except PermissionDenied as exc:
@@ -124,15 +118,13 @@ def household_assessment_run_view(request, household_id: int):
 
 def _readable(data: dict) -> list[dict]:
     """The model's parameters grouped by section, each as (label, value) for reading."""
-    from .forms import _section_of
-
     sections: dict[str, dict] = {
         key: {"key": key, "label": SECTION_LABELS[key], "hint": SECTION_HINTS[key], "items": []}
         for key in ("general", "weights", *FACTORS)
     }
     for path, value in flatten(data).items():
         block = isinstance(value, list) and bool(value) and isinstance(value[0], list)
-        sections[_section_of(path)]["items"].append(
+        sections[section_of(path)]["items"].append(
             (label_of(path), display_value(path, value), block)
         )
     return [s for s in sections.values() if s["items"]]
@@ -158,10 +150,7 @@ def model_new_view(request):
     base_version = active
     source = request.GET.get("from") or request.POST.get("from")
     if source:
-        try:
-            base_version = selectors.model_version_get(version=source)
-        except ModelVersion.DoesNotExist:
-            raise Http404 from None
+        base_version = selectors.access_model_version(user=request.user, version=source)
     mode = request.POST.get("mode", "form")
     initial = {"name": base_version.data.get("name", base_version.name)}
     form = ModelParamsForm(base=base_version.data, initial=initial)
@@ -211,22 +200,13 @@ def model_new_view(request):
 
 
 def _pretty(data: dict) -> str:
-    import json
-
     return json.dumps(data, ensure_ascii=False, indent=2)
-
-
-def _version_or_404(version: str) -> ModelVersion:
-    try:
-        return selectors.model_version_get(version=version)
-    except ModelVersion.DoesNotExist:
-        raise Http404 from None
 
 
 @login_required
 def model_version_view(request, version: str):
     _require_model_editor(request.user)
-    v = _version_or_404(version)
+    v = selectors.access_model_version(user=request.user, version=version)
     active = services.active_model_version()
     preview = v.preview
     context = {
@@ -271,7 +251,7 @@ def model_version_view(request, version: str):
 @require_POST
 def model_version_preview_view(request, version: str):
     _require_model_editor(request.user)
-    v = _version_or_404(version)
+    v = selectors.access_model_version(user=request.user, version=version)
     if v.status != ModelStatus.DRAFT:
         messages.error(request, "只能预览草稿状态的模型版本")
         return redirect("assessment:model_version", version=v.version)
@@ -286,7 +266,7 @@ def model_version_preview_view(request, version: str):
 @require_POST
 def model_version_activate_view(request, version: str):
     _require_model_editor(request.user)
-    v = _version_or_404(version)
+    v = selectors.access_model_version(user=request.user, version=version)
     if v.status != ModelStatus.DRAFT:
         messages.error(request, "只能启用草稿状态的模型版本")
     elif v.previewed_at is None:
@@ -327,7 +307,6 @@ def model_reassess_view(request):
     if not counties:
         messages.error(request, "您的账户没有授权到县(区),无法批量重新评估")
         return redirect(back)
-    from . import batch
 
     done = []
     for county in counties:
@@ -350,11 +329,11 @@ def standard_view(request):
     _require_model_editor(request.user)
     counties = _user_counties(request.user)
     if not counties:
-        raise Http404
+        raise NotFound
     code = request.GET.get("county") or request.POST.get("county") or counties[0].code
     county = next((c for c in counties if c.code == code), None)
     if county is None:
-        raise Http404
+        raise NotFound("区划不存在")
     current = EconomicStandard.objects.filter(county=county).first()
     instance = current or EconomicStandard(county=county)
     if request.method == "POST":
@@ -432,16 +411,13 @@ def _fmt(value) -> str:
 @login_required
 def elderly_view(request, member_id: int):
     _require_reader(request.user)
-    try:
-        member = selectors.elderly_member_get(user=request.user, member_id=member_id)
-    except Member.DoesNotExist:
-        raise Http404 from None
+    member = access_member_by_id(user=request.user, member_id=member_id)
     can_edit = can_edit_households(request.user)
     previous = list(selectors.elderly_assessments(member=member)[:20])
     latest = previous[0] if previous else None
     if request.method == "POST":
         if not can_edit:
-            raise Http404
+            raise NotFound
         form = ElderlyForm(request.POST)
         if form.is_valid():
             try:

@@ -1,24 +1,34 @@
 """Reads of cases and hotline tickets. Every function that takes a user applies
-their role and region scope; a case outside it raises DoesNotExist, exactly as
-a case that does not exist. The public status lookup returns no personal data."""
+their role and region scope; a case outside it raises NotFound, exactly as a
+case that does not exist. The public status lookup returns no personal data."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound, pk_of
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.accounts.scope import region_scope, user_scope_codes
 from jiuzhu.households.models import Household
+from jiuzhu.policies.models import Department, Policy
+from jiuzhu.policies.selectors import household_matching
 from jiuzhu.regions.models import Level, Region, under_codes_q
 
+from . import hooks
 from . import workflow as wf
 from .codes import RECEIPT_LENGTH, public_county, receipt_normalise
 from .models import Case, CaseEvent, HotlineEvent, HotlineTicket
+
+CASE_NOT_FOUND = "个案不存在"
+TICKET_NOT_FOUND = "热线工单不存在"
 
 
 def case_scope(*, user) -> QuerySet[Case]:
@@ -50,14 +60,16 @@ def case_list(*, user, status: str = "", channel: str = "", q: str = "") -> Quer
     return qs.order_by("-id")
 
 
-def case_get(*, user, case_id) -> Case:
-    """Fetch one case in scope; raise Case.DoesNotExist otherwise."""
+def access_case_by_id(*, user, case_id) -> Case:
+    """One case in the user's scope; NotFound when it is missing, outside the scope, or
+    the user's role reads no cases (one answer for all three)."""
+    pk = pk_of(case_id, message=CASE_NOT_FOUND)
     try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise Case.DoesNotExist from None
-    return case_scope(user=user).select_related("household", "village", "village__parent",
-                                                "duplicate_of", "created_by").get(pk=pk)  # fmt: skip
+        return case_scope(user=user).select_related(
+            "household", "village", "village__parent", "duplicate_of", "created_by"
+        ).get(pk=pk)
+    except Case.DoesNotExist:
+        raise NotFound(CASE_NOT_FOUND) from None
 
 
 def case_events(*, case: Case) -> list[CaseEvent]:
@@ -72,6 +84,23 @@ def case_actions(*, user, case: Case) -> list[wf.Transition]:
 def case_status_counts(*, user) -> dict[str, int]:
     rows = case_scope(user=user).values_list("status").annotate(n=Count("id")).order_by()
     return dict(rows)
+
+
+def publicity_cutoff() -> dt.datetime:
+    """Cases posted before this moment have finished their publicity period: it is the
+    start of the first day whose postings are still running (Case.publicity_over)."""
+    first_running = timezone.localdate() - dt.timedelta(days=settings.PUBLICITY_DAYS - 1)
+    return timezone.make_aware(dt.datetime.combine(first_running, dt.time.min))
+
+
+def case_agenda_meeting(*, case: Case):
+    """The meeting whose open agenda holds the case, or None (hooks.agenda_meeting)."""
+    return hooks.agenda_meeting.first(case=case)
+
+
+def case_review_history(*, case: Case) -> list:
+    """The case's joint reviews, oldest first (hooks.review_history)."""
+    return [item for answer in hooks.review_history.results(case=case) for item in answer]
 
 
 def household_open_case(*, household: Household) -> Case | None:
@@ -90,19 +119,14 @@ class MeasureRow:
 
 
 def measure_rows(*, case: Case) -> list[MeasureRow]:
-    """The case's 一户一策 with the names of its policies and departments."""
-    from jiuzhu.policies.models import Department, Policy
-    from jiuzhu.referrals.models import Referral
-
+    """The case's 一户一策 with the names of its policies and departments, and each
+    measure's referral once sent (from the apps registered on hooks.measure_referrals)."""
     codes = [m.get("policy", "") for m in case.measures or []]
     policies = {p.code: p for p in Policy.objects.filter(code__in=codes)}
     departments = dict(Department.objects.values_list("code", "name"))
-    referrals = {
-        r.policy.code: r
-        for r in Referral.objects.filter(case=case, policy__code__in=codes)
-        .select_related("policy")
-        .order_by("id")
-    }
+    referrals: dict = {}
+    for answer in hooks.measure_referrals.results(case=case):
+        referrals.update(answer)
     rows = []
     for m in case.measures or []:
         p = policies.get(m.get("policy", ""))
@@ -118,8 +142,6 @@ def measure_rows(*, case: Case) -> list[MeasureRow]:
 
 def case_plan_options(*, user, case: Case):
     """The household's policy matching (jiuzhu.policies), to choose measures from."""
-    from jiuzhu.policies.selectors import household_matching
-
     return household_matching(user=user, household_id=case.household_id)
 
 
@@ -212,12 +234,13 @@ def ticket_list(*, user, status: str = "") -> QuerySet[HotlineTicket]:
     return qs.order_by("-id")
 
 
-def ticket_get(*, user, ticket_id) -> HotlineTicket:
+def access_ticket_by_id(*, user, ticket_id) -> HotlineTicket:
+    """One hotline ticket in the user's scope; NotFound otherwise (as for cases)."""
+    pk = pk_of(ticket_id, message=TICKET_NOT_FOUND)
     try:
-        pk = int(ticket_id)
-    except (TypeError, ValueError):
-        raise HotlineTicket.DoesNotExist from None
-    return ticket_scope(user=user).select_related("region", "case", "received_by").get(pk=pk)
+        return ticket_scope(user=user).select_related("region", "case", "received_by").get(pk=pk)
+    except HotlineTicket.DoesNotExist:
+        raise NotFound(TICKET_NOT_FOUND) from None
 
 
 def ticket_events(*, ticket: HotlineTicket) -> list[HotlineEvent]:

@@ -23,8 +23,10 @@ from jiuzhu.accounts import roles
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.households.models import Household
+from jiuzhu.policies.models import Department, Policy
 from jiuzhu.regions.models import Level, Region
 
+from . import hooks
 from . import workflow as wf
 from .codes import RECEIPT_ALPHABET, RECEIPT_LENGTH, public_county
 from .models import (
@@ -47,6 +49,7 @@ __all__ = [
     "UnknownAction",
     "case_link_household",
     "case_log",
+    "case_create",
     "case_measures_save",
     "case_open",
     "case_report_public",
@@ -145,6 +148,68 @@ def _refuse_duplicate(existing: Case) -> None:
 
 
 @transaction.atomic
+def case_create(
+    *,
+    actor,
+    channel: str,
+    reason: str,
+    household: Household | None = None,
+    village_code: str = "",
+    proxy: str = "",
+    note: str = "",
+    applicant_name: str = "",
+    applicant_phone: str = "",
+    applicant_address: str = "",
+    description: str = "",
+    duplicate_of: Case | None = None,
+) -> Case:
+    """Bring a case into being: its number, its receipt code, its history row and its
+    first timeline row (受理, or 群众申报 when the public reports it; actor None).
+
+    The one way a case is made — a window (case_open), the public page
+    (case_report_public), a hotline call (ticket_open_case); each checks its own
+    input first. A household gets no second open case: refused here, and by the
+    database constraint when two windows open one at the same moment. A case with
+    `duplicate_of` is a repeated public report, kept merged into that case.
+    """
+    if household is not None:
+        # Lock the household: two windows opening a case for it queue here.
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        existing = _open_case_of(household.pk)
+        if existing is not None:
+            _refuse_duplicate(existing)
+        village_code = household.village_id
+    staff = bool(role_of(actor))
+    case = Case(
+        number=_next_number(Case, "AJ", village_code),
+        receipt_code=receipt_code_new(),
+        household=household,
+        village_id=village_code,
+        applicant_name=applicant_name,
+        applicant_phone=applicant_phone,
+        applicant_address=applicant_address,
+        description=description,
+        channel=channel,
+        proxy=proxy,
+        note=note,
+        status=wf.Status.MERGED if duplicate_of is not None else wf.Status.RECEIVED,
+        duplicate_of=duplicate_of,
+        created_by=actor if staff else None,
+    )
+    try:
+        with transaction.atomic():
+            _save(case, actor=actor, reason=reason)
+    except IntegrityError:
+        existing = _open_case_of(household.pk) if household is not None else None
+        if existing is None:
+            raise
+        _refuse_duplicate(existing)
+    _event(case, action="open" if staff else "report", from_status="", actor=actor, note=note,
+           at=case.created_at)  # fmt: skip
+    return case
+
+
+@transaction.atomic
 def case_open(
     *,
     actor,
@@ -165,31 +230,9 @@ def case_open(
     else:
         proxy = ""
     note = _clean_note(note, label="受理说明")
-    # Lock the household: two windows opening a case for it queue here.
-    household = Household.objects.select_for_update().get(pk=household.pk)
-    existing = _open_case_of(household.pk)
-    if existing is not None:
-        _refuse_duplicate(existing)
-    case = Case(
-        number=_next_number(Case, "AJ", household.village_id),
-        receipt_code=receipt_code_new(),
-        household=household,
-        village_id=household.village_id,
-        channel=channel,
-        proxy=proxy,
-        note=note,
-        created_by=actor,
+    return case_create(
+        actor=actor, household=household, channel=channel, proxy=proxy, note=note, reason="受理"
     )
-    try:
-        with transaction.atomic():
-            _save(case, actor=actor, reason="受理")
-    except IntegrityError:
-        existing = _open_case_of(household.pk)
-        if existing is None:
-            raise
-        _refuse_duplicate(existing)
-    _event(case, action="open", from_status="", actor=actor, note=note, at=case.created_at)
-    return case
 
 
 def _public_errors(*, name: str, phone: str, village_code: str, description: str,
@@ -277,20 +320,12 @@ def case_report_public(
             {"phone": "联系电话:该号码24小时内已提交多次,请勿重复提交;情况紧急请拨打社会救助热线"}
         )
     original = _recent_report_match(name=name, phone=phone, village=village)
-    case = Case(
-        number=_next_number(Case, "AJ", village.code),
-        receipt_code=receipt_code_new(),
-        village=village,
-        applicant_name=name,
-        applicant_phone=phone,
-        applicant_address=address,
-        description=description,
-        channel=Channel.SELF if about_self else Channel.REPORT,
-        status=wf.Status.MERGED if original else wf.Status.RECEIVED,
-        duplicate_of=original,
-    )
-    _save(case, actor=None, reason="群众申报")
-    _event(case, action="report", from_status="", actor=None, at=case.created_at)
+    case = case_create(
+        actor=None, village_code=village.code, applicant_name=name, applicant_phone=phone,
+        applicant_address=address, description=description,
+        channel=Channel.SELF if about_self else Channel.REPORT, duplicate_of=original,
+        reason="群众申报",
+    )  # fmt: skip
     if original is not None:
         CaseEvent.objects.create(
             case=original,
@@ -311,7 +346,8 @@ def case_transition(*, actor, case: Case, action: str, note: str = "", meeting=N
 
     `meeting` is the county joint review (reviews.ReviewMeeting) whose decision this
     move carries out; while a case is on an undecided agenda, only that meeting
-    may approve, reject or return it.
+    may approve, reject or return it (a guard reviews registers on
+    hooks.transition_guards, as referrals does for open conference tasks).
     """
     role = role_of(actor)
     if action not in wf.ACTION_NAMES:
@@ -330,25 +366,14 @@ def case_transition(*, actor, case: Case, action: str, note: str = "", meeting=N
         raise IllegalTransition("尚未关联家庭档案:请先入户登记,再在个案页关联家庭档案")
     if row.needs_measures and not case.measures:
         raise IllegalTransition("一户一策尚未选定帮扶措施,请先拟定方案")
-    if row.by_meeting and meeting is None:
-        from jiuzhu.reviews.selectors import open_agenda_meeting
-
-        pending = open_agenda_meeting(case=case)
-        if pending is not None:
-            raise IllegalTransition(
-                f"本案已列入{pending.title}议程,请在联席会议中作出决定(或先移出议程)"
-            )
     if row.after_publicity and not case.publicity_over:
         ends = case.publicity_ends_on
         until = f",至{ends:%Y年%m月%d日}期满" if ends else ""
         raise IllegalTransition(
             f"公示期{settings.PUBLICITY_DAYS}天{until};期满无异议后方可实施帮扶"
         )
-    if action == "submit":
-        from jiuzhu.referrals.services import conference_tasks_done
-
-        if not conference_tasks_done(case=case):
-            raise IllegalTransition("个案会商尚有部门任务未反馈,待各部门全部反馈后再提交县级审核")
+    # The rules of the apps above (conference tasks, the joint review's agenda).
+    hooks.transition_guards.run(case=case, row=row, meeting=meeting)
     now = timezone.now()
     from_status = case.status
     case.status = row.target
@@ -394,8 +419,6 @@ def case_link_household(*, actor, case: Case, household: Household) -> Case:
 
 def _clean_measures(measures: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[str]]:
     """The measures as stored, and the policies' names for the timeline."""
-    from jiuzhu.policies.models import Policy
-
     if len(measures) > MEASURES_MAX:
         raise ValidationError({"measures": f"帮扶措施:最多{MEASURES_MAX}项"})
     codes = [str(m.get("policy", "")).strip() for m in measures]
@@ -523,8 +546,6 @@ def ticket_transition(
     *, actor, ticket: HotlineTicket, action: str, note: str = "", department: str = ""
 ) -> HotlineTicket:
     """Move a ticket by one row of workflow.TICKET_TRANSITIONS, stamping the step."""
-    from jiuzhu.policies.models import Department
-
     _require_hotline(actor)
     ticket = HotlineTicket.objects.select_for_update().get(pk=ticket.pk)
     _require_scope(actor, ticket.region_id, "该工单")
@@ -563,20 +584,11 @@ def ticket_open_case(*, actor, ticket: HotlineTicket, household: Household | Non
     else:
         if ticket.region.level != Level.VILLAGE:
             raise ValidationError({"region": "所属区划:转入个案前请先确定来电人所在的村(社区)"})
-        case = Case(
-            number=_next_number(Case, "AJ", ticket.region_id),
-            receipt_code=receipt_code_new(),
-            village_id=ticket.region_id,
-            applicant_name=ticket.caller_name,
-            applicant_phone=ticket.caller_phone,
-            description=ticket.content,
-            channel=Channel.HOTLINE,
-            note=f"热线工单 {ticket.number}",
-            created_by=actor,
-        )
-        _save(case, actor=actor, reason="热线转入")
-        _event(case, action="open", from_status="", actor=actor, note=case.note,
-               at=case.created_at)  # fmt: skip
+        case = case_create(
+            actor=actor, village_code=ticket.region_id, applicant_name=ticket.caller_name,
+            applicant_phone=ticket.caller_phone, description=ticket.content,
+            channel=Channel.HOTLINE, note=f"热线工单 {ticket.number}", reason="热线转入",
+        )  # fmt: skip
     ticket.case = case
     note = f"转入个案 {case.number}"
     if ticket.status == wf.TicketStatus.RECEIVED:

@@ -7,16 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.access import require_role as _require
 from jiuzhu.accounts.pages import error_text as _error_text
 from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.households import selectors as household_selectors
-from jiuzhu.households.models import Household
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
@@ -29,11 +28,7 @@ PAGE_SIZE = 20
 
 
 def _case(request, case_id) -> Case:
-    _require(request.user, roles.CASE_READERS)
-    try:
-        return selectors.case_get(user=request.user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    return selectors.access_case_by_id(user=request.user, case_id=case_id)
 
 
 # --- cases ---------------------------------------------------------------------
@@ -58,14 +53,13 @@ def case_list_view(request):
 
 @login_required
 def case_detail_view(request, case_id: int):
-    from jiuzhu.referrals.services import REFERABLE_CASE_STATUSES
-    from jiuzhu.reviews.selectors import case_reviews, open_agenda_meeting
-
     case = _case(request, case_id)
     role = _role(request.user)
     actions = selectors.case_actions(user=request.user, case=case)
     measures = selectors.measure_rows(case=case)
-    agenda_meeting = open_agenda_meeting(case=case) if case.status == wf.Status.REVIEWING else None
+    agenda_meeting = (
+        selectors.case_agenda_meeting(case=case) if case.status == wf.Status.REVIEWING else None
+    )
     if agenda_meeting is not None:
         # The meeting decides: its page carries these moves out when it concludes.
         actions = [t for t in actions if not t.by_meeting]
@@ -74,7 +68,7 @@ def case_detail_view(request, case_id: int):
         "events": selectors.case_events(case=case),
         "actions": actions,
         "agenda_meeting": agenda_meeting,
-        "reviews": case_reviews(case=case),
+        "reviews": selectors.case_review_history(case=case),
         "measures": measures,
         "measures_unreferred": any(m.referral is None for m in measures),
         "receipt": receipt_display(case.receipt_code),
@@ -84,7 +78,7 @@ def case_detail_view(request, case_id: int):
         and case.household_id is not None,
         "can_link": role in roles.CASE_OPENERS and case.is_open and case.household_id is None,
         "can_refer": role in roles.CIVIL_AFFAIRS and case.household_id is not None
-        and case.status in REFERABLE_CASE_STATUSES,
+        and case.status in wf.REFERABLE,
     })  # fmt: skip
 
 
@@ -109,10 +103,9 @@ def case_transition_view(request, case_id: int):
 def case_open_view(request, household_id: int):
     """受理: open a case for a household at a window or in the village."""
     _require(request.user, roles.CASE_OPENERS)
-    try:
-        household = household_selectors.household_get(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    household = household_selectors.access_household_by_id(
+        user=request.user, household_id=household_id
+    )
     existing = selectors.household_open_case(household=household)
     form = CaseOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -141,7 +134,7 @@ def case_plan_view(request, case_id: int):
     case = _case(request, case_id)
     if (_role(request.user) not in roles.PLAN_EDITORS or case.status != wf.Status.PLANNING
             or case.household_id is None):  # fmt: skip
-        raise Http404
+        raise NotFound
     if request.method == "POST":
         chosen = request.POST.getlist("policy")
         measures = [{"policy": code, "note": request.POST.get(f"note-{code}", "")}
@@ -153,10 +146,7 @@ def case_plan_view(request, case_id: int):
         else:
             messages.success(request, f"已保存一户一策,共{len(measures)}项措施")
             return redirect("cases:detail", case_id=case.pk)
-    try:
-        matching = selectors.case_plan_options(user=request.user, case=case)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    matching = selectors.case_plan_options(user=request.user, case=case)
     chosen = {m["policy"]: m.get("note", "") for m in case.measures or []}
 
     def rows(matches):
@@ -175,11 +165,7 @@ def case_link_view(request, case_id: int):
     case = _case(request, case_id)
     _require(request.user, roles.CASE_OPENERS)
     number = request.POST.get("household_number", "").strip()
-    household = (
-        household_selectors.household_scope(user=request.user).filter(number=number).first()
-        if number
-        else None
-    )
+    household = household_selectors.household_find_by_number(user=request.user, number=number)
     if household is None:
         messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
         return redirect("cases:detail", case_id=case.pk)
@@ -196,11 +182,7 @@ def case_link_view(request, case_id: int):
 
 
 def _ticket(request, ticket_id) -> HotlineTicket:
-    _require(request.user, roles.HOTLINE_STAFF)
-    try:
-        return selectors.ticket_get(user=request.user, ticket_id=ticket_id)
-    except HotlineTicket.DoesNotExist:
-        raise Http404 from None
+    return selectors.access_ticket_by_id(user=request.user, ticket_id=ticket_id)
 
 
 @login_required
@@ -273,8 +255,8 @@ def ticket_open_case_view(request, ticket_id: int):
     number = request.POST.get("household_number", "").strip()
     household = None
     if number:
-        household = (
-            household_selectors.household_scope(user=request.user).filter(number=number).first()
+        household = household_selectors.household_find_by_number(
+            user=request.user, number=number
         )
         if household is None:
             messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")

@@ -113,6 +113,12 @@ TRANSITIONS: tuple[Transition, ...] = (
        note_label="公示异议及复核要求"),
 )  # fmt: skip
 
+# A case's measures can be referred to their departments once its plan exists and
+# until it is closed (jiuzhu.referrals sends them).
+REFERABLE = frozenset({
+    S.PLANNING, S.SUBMITTED, S.REVIEWING, S.APPROVED, S.PUBLICISED, S.IMPLEMENTING, S.FOLLOW_UP,
+})  # fmt: skip
+
 # Timeline rows that are not moves of the table (the status stays or starts there).
 EVENT_LABELS: dict[str, str] = {
     "open": "受理",

@@ -309,10 +309,7 @@ def _require_edit(user) -> None:
 
 
 def _get(user, household_id) -> Household:
-    try:
-        return selectors.household_get(user=user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise HttpError(404, "家庭档案不存在") from None
+    return selectors.access_household_by_id(user=user, household_id=household_id)
 
 
 @router.get("", response=HouseholdPage, summary="家庭档案列表(仅限授权区划)")

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import inlineformset_factory
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,12 +14,15 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from jiuzhu.accounts.access import require_role
 from jiuzhu.accounts.roles import (
+    HOUSEHOLD_EDITORS,
+    HOUSEHOLD_READERS,
     can_edit_households,
     can_export,
     can_import,
-    can_read_households,
     can_reveal_id,
+    can_view_dashboard,
 )
 from jiuzhu.accounts.scope import region_scope, township_choices, village_choices
 from jiuzhu.regions.models import Level
@@ -53,8 +56,7 @@ class CappedPaginator(Paginator):
 
 
 def _require_reader(user) -> None:
-    if not can_read_households(user):
-        raise Http404
+    require_role(user, HOUSEHOLD_READERS)
 
 
 def _region_filter_options(user) -> list[tuple]:
@@ -111,10 +113,7 @@ def household_list_view(request):
 @login_required
 def household_detail_view(request, household_id: int):
     _require_reader(request.user)
-    try:
-        household = selectors.household_get(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    household = selectors.access_household_by_id(user=request.user, household_id=household_id)
     context = {
         "h": household,
         "members": household.members.all(),
@@ -167,14 +166,12 @@ def _split_members(formset) -> tuple[list, list, list, list[dict]]:
 @login_required
 def household_edit_view(request, household_id: int | None = None):
     """The home-visit form: a household and its members on one phone-sized page."""
-    if not can_edit_households(request.user):
-        raise Http404
+    require_role(request.user, HOUSEHOLD_EDITORS)
     household = None
     if household_id is not None:
-        try:
-            household = selectors.household_get(user=request.user, household_id=household_id)
-        except Household.DoesNotExist:
-            raise Http404 from None
+        household = selectors.access_household_by_id(
+            user=request.user, household_id=household_id
+        )
     villages = village_choices(user=request.user).select_related("parent")
     FormSet = inlineformset_factory(
         Household,
@@ -237,10 +234,7 @@ def household_edit_view(request, household_id: int | None = None):
 @login_required
 @require_POST
 def member_reveal_view(request, member_id: int):
-    try:
-        member = selectors.member_get(user=request.user, member_id=member_id)
-    except Member.DoesNotExist:
-        raise Http404 from None
+    member = selectors.access_member_by_id(user=request.user, member_id=member_id)
     try:
         number = services.id_number_reveal(actor=request.user, member=member)
     except PermissionDenied:
@@ -250,4 +244,23 @@ def member_reveal_view(request, member_id: int):
             '<span class="id-full">{}</span><small class="hint reveal-note">本次查看已记入日志</small>',
             number,
         )
+    )
+
+
+@login_required
+def dashboard_view(request):
+    if not can_view_dashboard(request.user):
+        return render(request, "accounts/no_access.html", status=403)
+    rows = selectors.dashboard_rows(user=request.user)
+    keys = ["total", *[n for n, _ in c.TAGS]]
+    totals = {key: sum(r[key] for r in rows) for key in keys}
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "rows": rows,
+            "tags": c.TAGS,
+            "totals": totals,
+            "total_tag_counts": [totals[n] for n, _ in c.TAGS],
+        },
     )

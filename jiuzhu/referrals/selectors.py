@@ -1,28 +1,35 @@
 """Reads of referrals, conferences and the inbox (待办). Every function that takes
 a user applies their scope: a department officer sees only the referrals sent
 to their department, civil affairs those of households in their regions. A
-referral or household outside the scope raises DoesNotExist, exactly as one
-that does not exist.
+referral or household outside the scope raises NotFound, exactly as one that
+does not exist.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound, pk_of
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.accounts.scope import user_scope_codes
+from jiuzhu.assessment.models import Assessment
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case
-from jiuzhu.cases.selectors import case_scope
+from jiuzhu.cases.selectors import case_scope, publicity_cutoff
 from jiuzhu.households.models import Household, Member
-from jiuzhu.regions.models import under_codes_q
+from jiuzhu.households.selectors import HOUSEHOLD_NOT_FOUND
+from jiuzhu.regions.models import Level, level_of, prefix_of, under_codes_q
 
 from . import workflow as wf
 from .models import Conference, Referral, ReferralEvent
+
+REFERRAL_NOT_FOUND = "转介不存在"
+CONFERENCE_NOT_FOUND = "个案会商不存在"
 
 
 def referral_scope(*, user) -> QuerySet[Referral]:
@@ -49,25 +56,21 @@ def referral_list(*, user, status: str = "", overdue: bool = False) -> QuerySet[
     return qs.order_by("deadline", "id")
 
 
-def referral_get(*, user, referral_id) -> Referral:
-    """Fetch one referral in scope; raise Referral.DoesNotExist otherwise."""
+def access_referral_by_id(*, user, referral_id) -> Referral:
+    """One referral in the user's scope; NotFound when it is missing, sent to another
+    department, outside the user's regions, or the role reads no referrals."""
+    pk = pk_of(referral_id, message=REFERRAL_NOT_FOUND)
     try:
-        pk = int(referral_id)
-    except (TypeError, ValueError):
-        raise Referral.DoesNotExist from None
-    return (
-        referral_scope(user=user)
-        .select_related(
-            "household",
-            "household__village",
-            "department",
-            "policy",
-            "case",
-            "conference",
-            "sent_by",
-        )  # fmt: skip
-        .get(pk=pk)
-    )
+        return (
+            referral_scope(user=user)
+            .select_related(
+                "household", "household__village", "department", "policy", "case",
+                "conference", "sent_by",
+            )  # fmt: skip
+            .get(pk=pk)
+        )
+    except Referral.DoesNotExist:
+        raise NotFound(REFERRAL_NOT_FOUND) from None
 
 
 def referral_events(*, referral: Referral) -> list[ReferralEvent]:
@@ -93,31 +96,66 @@ class ReferredHousehold:
     assessment: object | None  # the latest stored Assessment, if any
 
 
-def household_via_referral(*, user, household_id) -> ReferredHousehold:
+def access_referred_household_by_id(*, user, household_id) -> ReferredHousehold:
     """A household the user reaches through a referral in scope (read-only view).
 
     A department officer reaches only households referred to their department;
-    any other raises Household.DoesNotExist, as a missing one does. This does not
-    widen households.selectors: the household list and pages stay closed to them.
+    any other raises NotFound, as a missing one does. This does not widen
+    households.selectors: the household list and pages stay closed to them.
     """
-    from jiuzhu.assessment.models import Assessment
-
-    try:
-        pk = int(household_id)
-    except (TypeError, ValueError):
-        raise Household.DoesNotExist from None
+    pk = pk_of(household_id, message=HOUSEHOLD_NOT_FOUND)
     referrals = referral_scope(user=user).filter(household_id=pk)
-    household = (
-        Household.objects.filter(Exists(referrals.filter(household_id=OuterRef("pk"))))
-        .select_related("village", "village__parent")
-        .get(pk=pk)
-    )
+    try:
+        household = (
+            Household.objects.filter(Exists(referrals.filter(household_id=OuterRef("pk"))))
+            .select_related("village", "village__parent")
+            .get(pk=pk)
+        )
+    except Household.DoesNotExist:
+        raise NotFound(HOUSEHOLD_NOT_FOUND) from None
     return ReferredHousehold(
         household=household,
         members=list(household.members.order_by("id")),
         referrals=list(referrals.select_related("department", "policy").order_by("-id")),
         assessment=Assessment.objects.latest_only().filter(household_id=pk).first(),
     )
+
+
+# --- what the apps below read through their hooks (registered in apps.py) ------------
+
+
+def case_measure_referrals(*, case: Case) -> dict[str, Referral]:
+    """Each 一户一策 measure's referral for the case, by policy code (the case page)."""
+    codes = [m.get("policy", "") for m in case.measures or []]
+    return {
+        r.policy.code: r
+        for r in Referral.objects.filter(case=case, policy__code__in=codes)
+        .select_related("policy")
+        .order_by("id")
+    }
+
+
+def delivered_codes(*, household_id: int) -> set[str]:
+    """Codes of the policies a department has delivered to the household by referral
+    (policies.hooks.received_policy_codes: 一户一策 counts them as received)."""
+    return set(
+        Referral.objects.filter(
+            household_id=household_id, status__in=wf.DELIVERED, policy__isnull=False
+        ).values_list("policy__code", flat=True)
+    )
+
+
+def delivered_pairs(*, code: str | None) -> pl.DataFrame:
+    """(household_id, policy) for each policy delivered by referral to a household
+    under `code` (all when None), each pair once: one query
+    (policies.hooks.received_policy_pairs: 政策找人 and the quarterly push)."""
+    referrals = Referral.objects.filter(status__in=wf.DELIVERED, policy__isnull=False)
+    if code and level_of(code) == Level.GROUP:
+        referrals = referrals.filter(household__group_id=code)
+    elif code:
+        referrals = referrals.filter(household__village__code__startswith=prefix_of(code))
+    rows = list(referrals.order_by().values_list("household_id", "policy__code").distinct())
+    return pl.DataFrame(rows, schema={"household_id": pl.Int64, "policy": pl.String}, orient="row")
 
 
 # --- conferences ---------------------------------------------------------------------
@@ -129,15 +167,15 @@ def case_conferences(*, case: Case) -> list[Conference]:
     )
 
 
-def conference_get(*, user, conference_id) -> Conference:
-    """A conference of a case in the user's scope; Conference.DoesNotExist otherwise."""
+def access_conference_by_id(*, user, conference_id) -> Conference:
+    """A conference of a case in the user's scope; NotFound otherwise."""
+    pk = pk_of(conference_id, message=CONFERENCE_NOT_FOUND)
     try:
-        pk = int(conference_id)
-    except (TypeError, ValueError):
-        raise Conference.DoesNotExist from None
-    return Conference.objects.select_related("case", "convened_by").get(
-        pk=pk, case__in=case_scope(user=user)
-    )
+        return Conference.objects.select_related("case", "convened_by").get(
+            pk=pk, case__in=case_scope(user=user)
+        )
+    except Conference.DoesNotExist:
+        raise NotFound(CONFERENCE_NOT_FOUND) from None
 
 
 # --- the inbox (待办) -----------------------------------------------------------------
@@ -166,8 +204,6 @@ def _civil_waiting(user) -> QuerySet[Referral]:
 
 
 def _cases_waiting(user) -> QuerySet[Case]:
-    from jiuzhu.reviews.selectors import publicity_cutoff
-
     # A case in publicity waits for nobody until its period is over (then: 实施).
     return (
         case_scope(user=user)

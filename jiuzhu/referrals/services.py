@@ -20,12 +20,18 @@ from django.utils import timezone
 from jiuzhu.accounts import roles
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.accounts.scope import code_in_scope
+from jiuzhu.assessment.models import LatestAssessment
+from jiuzhu.cases import workflow as case_wf
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.services import case_log
+from jiuzhu.engine.needs import NEED_LABELS
 from jiuzhu.frames import read_frames
 from jiuzhu.households.models import Household
+from jiuzhu.policies.matching import match_region
 from jiuzhu.policies.models import Department, Policy
 
 from . import workflow as wf
-from .models import NEED_CHOICES, Conference, Referral, ReferralChannel, ReferralEvent
+from .models import Conference, Referral, ReferralChannel, ReferralEvent, default_deadline
 from .workflow import IllegalTransition, UnknownAction, WorkflowError
 
 __all__ = [
@@ -35,6 +41,10 @@ __all__ = [
     "case_refer_measures",
     "conference_create",
     "conference_tasks_done",
+    "referral_check",
+    "referral_create",
+    "referral_deadline",
+    "referral_need_of",
     "referral_push_quarter",
     "referral_send",
     "referral_transition",
@@ -58,8 +68,69 @@ def _require_civil_affairs(actor, village_code: str, what: str = "该家庭") ->
         raise PermissionDenied(f"{what}不在您的管辖范围内")
 
 
-def _deadline() -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=wf.DEADLINE_DAYS)
+# --- the rules every new referral follows (send, conference task, quarterly push) ----------
+
+
+def referral_deadline() -> dt.date:
+    """A new (or re-sent) referral's deadline: DEADLINE_DAYS calendar days from today
+    (the same rule as the model's default)."""
+    return default_deadline()
+
+
+def referral_need_of(policy: Policy) -> str:
+    """The need a referral for this policy answers: the policy's first need category."""
+    return next((n for n in policy.needs or [] if n in NEED_LABELS), "")
+
+
+def referral_check(
+    *, household: Household, department: Department, need: str = "",
+    policy: Policy | None = None, case=None, deadline: dt.date | None = None,
+) -> None:  # fmt: skip
+    """Raise ValidationError {field: Chinese message} unless a referral with these values
+    may be made (the push builds its rows from policies, so it meets these by construction)."""
+    if need and need not in NEED_LABELS:
+        raise ValidationError({"need": "需求类别:请从列表中选择"})
+    if policy is not None and policy.department_id != department.pk:
+        raise ValidationError({"policy": f"对应政策:该政策的责任部门不是{department.name}"})
+    if case is not None and case.household_id != household.pk:
+        raise ValidationError({"case": "个案:与转介的家庭不一致"})
+    if deadline is not None and deadline < timezone.localdate():
+        raise ValidationError({"deadline": "办理期限:不能早于今天"})
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor,
+    household: Household,
+    department: Department,
+    channel: str = ReferralChannel.MANUAL,
+    need: str = "",
+    policy: Policy | None = None,
+    note: str = "",
+    case=None,
+    conference: Conference | None = None,
+    deadline: dt.date | None = None,
+    event_note: str | None = None,
+) -> Referral:
+    """Make one referral and its 发送 timeline row: the one way a referral is created by a
+    person — sent by civil affairs (referral_send, case_refer_measures) or as a case
+    conference's task (conference_create). The quarterly push, set-based, writes its
+    rows with the same rules: referral_deadline, referral_need_of, its channel."""
+    _require_civil_affairs(actor, household.village_id)
+    referral_check(household=household, department=department, need=need, policy=policy,
+                   case=case, deadline=deadline)  # fmt: skip
+    note = _clean_note(note, label="转介说明")
+    referral = Referral.objects.create(
+        case=case, conference=conference, household=household, village_id=household.village_id,
+        department=department, policy=policy, need=need, channel=channel, note=note,
+        deadline=deadline or referral_deadline(), sent_by=actor,
+    )  # fmt: skip
+    ReferralEvent.objects.create(
+        referral=referral, action="send", from_status="", to_status=referral.status,
+        actor=actor, note=note if event_note is None else event_note, at=referral.created_at,
+    )  # fmt: skip
+    return referral
 
 
 @transaction.atomic
@@ -75,31 +146,10 @@ def referral_send(
     deadline: dt.date | None = None,
 ) -> Referral:
     """Refer one need of a household to one department (单一需求转介)."""
-    _require_civil_affairs(actor, household.village_id)
-    if need and need not in dict(NEED_CHOICES):
-        raise ValidationError({"need": "需求类别:请从列表中选择"})
-    if policy is not None and policy.department_id != department.pk:
-        raise ValidationError({"policy": f"对应政策:该政策的责任部门不是{department.name}"})
-    if case is not None and case.household_id != household.pk:
-        raise ValidationError({"case": "个案:与转介的家庭不一致"})
-    if deadline is not None and deadline < timezone.localdate():
-        raise ValidationError({"deadline": "办理期限:不能早于今天"})
-    note = _clean_note(note, label="转介说明")
-    referral = Referral.objects.create(
-        case=case, household=household, village_id=household.village_id, department=department,
-        policy=policy, need=need, note=note, deadline=deadline or _deadline(), sent_by=actor,
+    return referral_create(
+        actor=actor, household=household, department=department, need=need, policy=policy,
+        note=note, case=case, deadline=deadline,
     )  # fmt: skip
-    ReferralEvent.objects.create(
-        referral=referral, action="send", from_status="", to_status=referral.status,
-        actor=actor, note=note, at=referral.created_at,
-    )  # fmt: skip
-    return referral
-
-
-# A case's measures can be referred once its plan exists and until it is closed.
-REFERABLE_CASE_STATUSES = frozenset({
-    "planning", "submitted", "reviewing", "approved", "publicised", "implementing", "follow_up",
-})  # fmt: skip
 
 
 @transaction.atomic
@@ -108,15 +158,12 @@ def case_refer_measures(
 ) -> list[Referral]:
     """Send the chosen measures of a case's 一户一策 to their departments, one referral
     each (单一需求转介). A measure already referred for this case is refused."""
-    from jiuzhu.cases.models import Case
-    from jiuzhu.cases.workflow import STATUS_LABELS
-
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_civil_affairs(actor, case.village_id, "该个案")
     if case.household_id is None:
         raise IllegalTransition("尚未关联家庭档案:请先关联家庭档案,再转介")
-    if case.status not in REFERABLE_CASE_STATUSES:
-        label = STATUS_LABELS.get(case.status, case.status)
+    if case.status not in case_wf.REFERABLE:
+        label = case_wf.STATUS_LABELS.get(case.status, case.status)
         raise IllegalTransition(f"个案当前状态为“{label}”:拟定方案后、结案前方可转介")
     codes = list(dict.fromkeys(c for c in policy_codes if c))
     if not codes:
@@ -140,18 +187,14 @@ def case_refer_measures(
                 "policy": f"帮扶措施:“{p.name}”已转介{p.department.short_name or p.department.name}"
                 f"({wf.STATUS_LABELS.get(sent[code], sent[code])}),不能重复转介"
             })  # fmt: skip
-    needs = dict(NEED_CHOICES)
     made = []
     for code in codes:
         p = policies[code]
-        need = next((n for n in p.needs or [] if n in needs), "")
         note = chosen[code].get("note") or f"个案 {case.number} 一户一策:{p.name}"
-        made.append(referral_send(
-            actor=actor, household=case.household, department=p.department, need=need,
-            policy=p, note=note, case=case, deadline=deadline,
+        made.append(referral_create(
+            actor=actor, household=case.household, department=p.department,
+            need=referral_need_of(p), policy=p, note=note, case=case, deadline=deadline,
         ))  # fmt: skip
-    from jiuzhu.cases.services import case_log
-
     sent_to = "、".join(
         f"{r.department.short_name or r.department.name}({r.policy.name})" for r in made
     )
@@ -197,7 +240,7 @@ def referral_transition(*, actor, referral: Referral, action: str, note: str = "
         referral.feedback = note
     elif action == "resend":
         # The department gets a fresh period for the changed referral.
-        referral.deadline = _deadline()
+        referral.deadline = referral_deadline()
     referral.save()
     ReferralEvent.objects.create(
         referral=referral, action=action, from_status=from_status, to_status=referral.status,
@@ -218,6 +261,13 @@ def conference_tasks_done(*, case) -> bool:
     )
 
 
+def refuse_submit_while_tasks_open(*, case, row, meeting) -> None:
+    """A guard on the case workflow (cases.hooks.transition_guards): a case may not be
+    submitted to the county while a department has not fed its conference task back."""
+    if row.action == "submit" and not conference_tasks_done(case=case):
+        raise IllegalTransition("个案会商尚有部门任务未反馈,待各部门全部反馈后再提交县级审核")
+
+
 @transaction.atomic
 def conference_create(
     *,
@@ -230,8 +280,6 @@ def conference_create(
     deadline: dt.date | None = None,
 ) -> Conference:
     """Record a case conference and send one task (a referral) to each department."""
-    from jiuzhu.cases.models import Case
-
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_civil_affairs(actor, case.village_id, "该个案")
     if not case.is_open:
@@ -260,18 +308,12 @@ def conference_create(
     tasks = tasks or {}
     for department in departments:
         task = _clean_note(tasks.get(department.pk, ""), label=f"{department.name}的任务")
-        referral = Referral.objects.create(
-            case=case, conference=conference, household_id=case.household_id,
-            village_id=case.household.village_id, department=department,
+        referral_create(
+            actor=actor, household=case.household, department=department,
             channel=ReferralChannel.CONFERENCE, note=task or f"个案会商任务:{minutes[:200]}",
-            deadline=deadline or _deadline(), sent_by=actor,
+            case=case, conference=conference, deadline=deadline,
+            event_note=f"个案会商({held_on:%Y-%m-%d})任务",
         )  # fmt: skip
-        ReferralEvent.objects.create(
-            referral=referral, action="send", from_status="", to_status=referral.status,
-            actor=actor, note=f"个案会商({held_on:%Y-%m-%d})任务", at=referral.created_at,
-        )  # fmt: skip
-    from jiuzhu.cases.services import case_log
-
     names = "、".join(d.short_name or d.name for d in departments)
     case_log(actor=actor, case=case, action="conference",
              note=f"{held_on:%Y-%m-%d} 会商,参会部门:{names};各部门任务已转介")  # fmt: skip
@@ -308,8 +350,6 @@ def _pushed_this_quarter(quarter: str) -> pl.DataFrame:
 def _latest_index() -> pl.DataFrame:
     """(household_id, index) of every household's latest assessment: one query."""
     from django.db import connection
-
-    from jiuzhu.assessment.models import LatestAssessment
 
     qn = connection.ops.quote_name
     return _frame_of(
@@ -355,7 +395,7 @@ def _push_frame(
             "policy": [p.code for p in policies],
             "policy_id": [p.pk for p in policies],
             "department_id": [p.department_id for p in policies],
-            "need": [(p.needs or [""])[0] for p in policies],
+            "need": [referral_need_of(p) for p in policies],
             "note": [f"{quarter} 季度推送:符合“{p.name}”条件,尚未享受" for p in policies],
         },
         schema={"policy": pl.String, "policy_id": pl.Int64, "department_id": pl.String,
@@ -380,7 +420,7 @@ def _push_frame(
         "note": pl.col("note"),
         "channel": pl.lit(str(ReferralChannel.QUARTERLY)),
         "quarter": pl.lit(quarter),
-        "deadline": pl.lit(_deadline(), dtype=pl.Date),
+        "deadline": pl.lit(referral_deadline(), dtype=pl.Date),
         "status": pl.lit(str(wf.Status.SENT)),
         "created_at": pl.lit(now, dtype=pl.Datetime("us", "UTC")),
         "status_changed_at": pl.lit(now, dtype=pl.Datetime("us", "UTC")),
@@ -524,8 +564,6 @@ def referral_push_quarter(
     (counting what it already received): the households with the highest
     latest difficulty index first.
     """
-    from jiuzhu.policies.matching import match_region
-
     year, q = quarter_parse(quarter)
     quarter = f"{year}Q{q}"
     match = match if match is not None else match_region(region)

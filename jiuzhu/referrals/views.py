@@ -11,18 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import require_role
 from jiuzhu.accounts.pages import error_text as _error_text
-from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.cases.models import Case
-from jiuzhu.households.models import Household
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
@@ -33,18 +31,12 @@ PAGE_SIZE = 20
 
 
 def _referral(request, referral_id) -> Referral:
-    if _role(request.user) not in roles.REFERRAL_READERS:
-        raise Http404
-    try:
-        return selectors.referral_get(user=request.user, referral_id=referral_id)
-    except Referral.DoesNotExist:
-        raise Http404 from None
+    return selectors.access_referral_by_id(user=request.user, referral_id=referral_id)
 
 
 @login_required
 def referral_list_view(request):
-    if _role(request.user) not in roles.REFERRAL_READERS:
-        raise Http404
+    require_role(request.user, roles.REFERRAL_READERS)
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
     qs = selectors.referral_list(user=request.user, status=status, overdue=overdue)
@@ -85,12 +77,7 @@ def referral_transition_view(request, referral_id: int):
 @login_required
 def household_view(request, household_id: int):
     """A household as seen through the referrals the user may read (read-only)."""
-    if _role(request.user) not in roles.REFERRAL_READERS:
-        raise Http404
-    try:
-        seen = selectors.household_via_referral(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    seen = selectors.access_referred_household_by_id(user=request.user, household_id=household_id)
     return render(request, "referrals/household.html", {"seen": seen})
 
 
@@ -110,12 +97,8 @@ def inbox_view(request):
 
 def _civil_affairs_case(request, case_id) -> Case:
     """A case in scope, for township or county civil affairs; 404 for anyone else."""
-    if _role(request.user) not in roles.CIVIL_AFFAIRS:
-        raise Http404
-    try:
-        return case_selectors.case_get(user=request.user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    require_role(request.user, roles.CIVIL_AFFAIRS)
+    return case_selectors.access_case_by_id(user=request.user, case_id=case_id)
 
 
 class ConferenceForm(forms.Form):

@@ -55,6 +55,9 @@ ANSWERED = frozenset({Status.FEEDBACK_GIVEN, Status.DONE})
 WITH_DEPARTMENT = frozenset({Status.SENT, Status.ACCEPTED, Status.REVIEWED, Status.ASSISTED})
 # Waiting for civil affairs: returned (change and re-send) or fed back (close).
 WITH_CIVIL_AFFAIRS = frozenset({Status.RETURNED, Status.FEEDBACK_GIVEN})
+# The department has delivered the help: the household receives the referral's policy
+# (jiuzhu.policies counts it as received, through policies.hooks).
+DELIVERED = frozenset({Status.ASSISTED, Status.FEEDBACK_GIVEN, Status.DONE})
 # Past its deadline and not yet answered: overdue (a returned one too, until re-sent).
 OVERDUE_STATUSES = frozenset(Status) - ANSWERED
 

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,27 +21,25 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts import roles
 from jiuzhu.accounts.access import require_role as _require
-from jiuzhu.accounts.models import AccessAction, AccessLog
+from jiuzhu.accounts.models import AccessAction
 from jiuzhu.accounts.pages import attempt
 from jiuzhu.accounts.pages import error_text as _error_text
 from jiuzhu.accounts.roles import role_of as _role
-from jiuzhu.cases.models import Case
+from jiuzhu.accounts.services import access_log_write
+from jiuzhu.cases.selectors import case_scope
+from jiuzhu.cases.workflow import Status
 from jiuzhu.core.workflow import WorkflowError
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
 from .minutes import minutes_docx, publicity_notice_docx
-from .models import Decision, ReviewItem, ReviewMeeting
+from .models import Decision, ReviewMeeting
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _meeting(request, meeting_id) -> ReviewMeeting:
-    _require(request.user, roles.REVIEW_READERS)
-    try:
-        return selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-    except ReviewMeeting.DoesNotExist:
-        raise Http404 from None
+    return selectors.access_meeting_by_id(user=request.user, meeting_id=meeting_id)
 
 
 @login_required
@@ -50,9 +48,6 @@ def meeting_list_view(request):
     counties = list(selectors.county_choices(user=request.user))
     waiting = 0
     if _role(request.user) in roles.REVIEW_EDITORS:
-        from jiuzhu.cases.selectors import case_scope
-        from jiuzhu.cases.workflow import Status
-
         waiting = case_scope(user=request.user).filter(status=Status.SUBMITTED).count()
     page = Paginator(selectors.meeting_list(user=request.user), 24).get_page(
         request.GET.get("page")
@@ -162,19 +157,12 @@ def _summary(rows) -> dict:
     }  # fmt: skip
 
 
-def _item(request, meeting: ReviewMeeting, item_id) -> ReviewItem:
-    try:
-        return meeting.items.select_related("meeting", "case").get(pk=int(item_id))
-    except (ReviewItem.DoesNotExist, ValueError):
-        raise Http404 from None
-
-
 @login_required
 @require_POST
 def item_decide_view(request, meeting_id: int, item_id: int):
     meeting = _meeting(request, meeting_id)
     _require(request.user, roles.REVIEW_EDITORS)
-    item = _item(request, meeting, item_id)
+    item = selectors.access_item_by_id(meeting=meeting, item_id=item_id)
     error = ""
     try:
         item = services.item_decide(
@@ -210,7 +198,7 @@ def meeting_url(meeting: ReviewMeeting) -> str:
 def item_remove_view(request, meeting_id: int, item_id: int):
     meeting = _meeting(request, meeting_id)
     _require(request.user, roles.REVIEW_EDITORS)
-    item = _item(request, meeting, item_id)
+    item = selectors.access_item_by_id(meeting=meeting, item_id=item_id)
     attempt(request, lambda: services.agenda_remove(actor=request.user, item=item),
             success=f"已将个案 {item.case.number} 移出议程", errors=(WorkflowError,))  # fmt: skip
     return redirect("reviews:detail", meeting_id=meeting.pk)
@@ -264,7 +252,7 @@ def minutes_view(request, meeting_id: int):
 
 def _docx_download(request, meeting: ReviewMeeting, data: bytes, *, name: str, detail: str):
     """A meeting's Word document as a download, logged (it names households)."""
-    AccessLog.objects.create(
+    access_log_write(
         user=request.user, action=AccessAction.EXPORT, object_type="review_meeting",
         object_id=str(meeting.pk), detail=detail,
     )  # fmt: skip
@@ -303,5 +291,3 @@ def publicity_view(request):
         "today": timezone.localdate(),
     })  # fmt: skip
 
-
-__all__ = ["Case"]

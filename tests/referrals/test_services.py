@@ -13,11 +13,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.models import Role
 from jiuzhu.cases import services as case_services
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case, Channel
-from jiuzhu.households.models import Household
 from jiuzhu.policies.matching import RegionMatch
 from jiuzhu.policies.models import Department, Policy
 from jiuzhu.referrals import selectors, services
@@ -240,8 +240,8 @@ def test_a_department_officer_sees_only_their_departments_referrals(users, house
     theirs = referral_in(wf.Status.SENT, household=household, department="jiaoyu")
     officer = users[Role.DEPARTMENT_OFFICER]
     assert list(selectors.referral_scope(user=officer)) == [mine]
-    with pytest.raises(Referral.DoesNotExist):
-        selectors.referral_get(user=officer, referral_id=theirs.pk)
+    with pytest.raises(NotFound):
+        selectors.access_referral_by_id(user=officer, referral_id=theirs.pk)
     for role in [Role.LEADER, Role.ADMIN, Role.VILLAGE_WORKER]:
         assert not selectors.referral_scope(user=users[role]).exists()
 
@@ -261,13 +261,13 @@ def test_a_department_officer_reaches_a_household_only_through_a_referral_to_the
     referral_in(wf.Status.SENT, household=to_other, department="jiaoyu")
     officer = users[Role.DEPARTMENT_OFFICER]
 
-    seen = selectors.household_via_referral(user=officer, household_id=household.pk)
+    seen = selectors.access_referred_household_by_id(user=officer, household_id=household.pk)
 
     assert seen.household == household and len(seen.members) == 2
     assert all("*" in m.id_masked for m in seen.members)
     for h in [not_referred, to_other]:
-        with pytest.raises(Household.DoesNotExist):
-            selectors.household_via_referral(user=officer, household_id=h.pk)
+        with pytest.raises(NotFound):
+            selectors.access_referred_household_by_id(user=officer, household_id=h.pk)
 
 
 # --- overdue and the inbox ---------------------------------------------------------------
@@ -757,7 +757,7 @@ def test_push_eligible_passes_the_cap_and_prints_the_counts(push_setup, monkeypa
 
     from django.core.management import call_command
 
-    monkeypatch.setattr("jiuzhu.policies.matching.match_region", lambda region: push_setup["match"])
+    monkeypatch.setattr(services, "match_region", lambda region: push_setup["match"])
     for home, index in zip(push_setup["homes"], [20.5, 35.0, 10.0, 60.0], strict=True):
         _set_index(home, index)
     out = io.StringIO()
@@ -765,3 +765,30 @@ def test_push_eligible_passes_the_cap_and_prints_the_counts(push_setup, monkeypa
     assert out.getvalue().splitlines() == ["jiaoyu: 1", "yibao: 1", "共推送 2 条转介(2026Q4)"]
     assert set(Referral.objects.filter(quarter="2026Q4").values_list("household_id", flat=True)) \
         == {push_setup["homes"][3].pk, push_setup["homes"][1].pk}  # fmt: skip
+
+
+def test_a_conference_task_follows_the_rules_of_every_referral(users, household, departments):
+    township = users[Role.TOWNSHIP_STAFF]
+    case = case_services.case_open(actor=township, household=household)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="办理期限:不能早于今天"):
+        services.conference_create(
+            actor=township, case=case, held_on=timezone.localdate(),
+            departments=[departments["yibao"]], minutes="会商纪要", deadline=yesterday,
+        )  # fmt: skip
+    assert not Referral.objects.exists()
+    conference = services.conference_create(
+        actor=township, case=case, held_on=timezone.localdate(),
+        departments=[departments["yibao"]], minutes="会商纪要",
+    )  # fmt: skip
+    task = conference.tasks.get()
+    assert (task.channel, task.deadline, task.sent_by) == (
+        "conference", services.referral_deadline(), township
+    )
+    assert task.events.get().action == "send"
+
+
+def test_the_push_and_a_send_take_the_need_of_a_policy_the_same_way():
+    policy = Policy(code="p", needs=["not-a-need", "medical", "housing"])
+    assert services.referral_need_of(policy) == "medical"
+    assert services.referral_need_of(Policy(code="q", needs=[])) == ""
