@@ -1,5 +1,6 @@
-"""Pages a clerk uses for cases and hotline tickets. Each view checks the role,
-calls one selector or service, and renders or redirects with a message."""
+"""Pages a clerk uses for cases (the hotline's are views_hotline.py, the public's
+views_public.py). Each view fetches through an access helper, calls one selector or
+service, and renders or redirects with a message."""
 
 from __future__ import annotations
 
@@ -16,13 +17,12 @@ from jiuzhu.accounts.access import require_role as _require
 from jiuzhu.accounts.pages import error_text as _error_text
 from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.households import selectors as household_selectors
-from jiuzhu.policies.models import Department
 
 from . import selectors, services
 from . import workflow as wf
 from .codes import receipt_display
-from .forms import CaseOpenForm, TicketForm, add_service_errors
-from .models import Case, Channel, HotlineTicket
+from .forms import CaseOpenForm, add_service_errors
+from .models import Case, Channel
 
 PAGE_SIZE = 20
 
@@ -175,96 +175,4 @@ def case_link_view(request, case_id: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已关联家庭档案 {household.number}")
-    return redirect("cases:detail", case_id=case.pk)
-
-
-# --- hotline tickets -------------------------------------------------------------
-
-
-def _ticket(request, ticket_id) -> HotlineTicket:
-    return selectors.access_ticket_by_id(user=request.user, ticket_id=ticket_id)
-
-
-@login_required
-def ticket_list_view(request):
-    _require(request.user, roles.HOTLINE_STAFF)
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.ticket_list(user=request.user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "cases/hotline_list.html", {
-        "page": page, "status": status, "statuses": list(wf.TICKET_STATUS_LABELS.items()),
-    })  # fmt: skip
-
-
-@login_required
-def ticket_create_view(request):
-    _require(request.user, roles.HOTLINE_STAFF)
-    regions = selectors.ticket_regions(user=request.user)
-    form = TicketForm(request.POST or None, regions=regions)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            ticket = services.ticket_create(
-                actor=request.user, kind=data["kind"], region_code=data["region"],
-                content=data["content"], caller_name=data["caller_name"],
-                caller_phone=data["caller_phone"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已受理来电,工单编号 {ticket.number}")
-            return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-    return render(request, "cases/hotline_new.html", {"form": form})
-
-
-@login_required
-def ticket_detail_view(request, ticket_id: int):
-    ticket = _ticket(request, ticket_id)
-    return render(request, "cases/hotline_detail.html", {
-        "t": ticket, "events": selectors.ticket_events(ticket=ticket),
-        "actions": selectors.ticket_actions(user=request.user, ticket=ticket),
-        "departments": Department.objects.all(),
-        "department": Department.objects.filter(code=ticket.department).first(),
-        "can_open_case": ticket.case_id is None
-        and ticket.status in (wf.TicketStatus.RECEIVED, wf.TicketStatus.HANDLED),
-    })  # fmt: skip
-
-
-@login_required
-@require_POST
-def ticket_transition_view(request, ticket_id: int):
-    ticket = _ticket(request, ticket_id)
-    action = request.POST.get("action", "")
-    try:
-        ticket = services.ticket_transition(
-            actor=request.user, ticket=ticket, action=action,
-            note=request.POST.get("note", ""), department=request.POST.get("department", ""),
-        )  # fmt: skip
-    except (services.CaseError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"工单现为“{wf.TICKET_STATUS_LABELS[ticket.status]}”")
-    return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-
-
-@login_required
-@require_POST
-def ticket_open_case_view(request, ticket_id: int):
-    ticket = _ticket(request, ticket_id)
-    number = request.POST.get("household_number", "").strip()
-    household = None
-    if number:
-        household = household_selectors.household_find_by_number(
-            user=request.user, number=number
-        )
-        if household is None:
-            messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
-            return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-    try:
-        case = services.ticket_open_case(actor=request.user, ticket=ticket, household=household)
-    except (services.CaseError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-    messages.success(request, f"已转入个案 {case.number}")
     return redirect("cases:detail", case_id=case.pk)

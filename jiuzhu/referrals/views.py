@@ -25,6 +25,7 @@ from jiuzhu.policies.models import Department
 
 from . import selectors, services
 from . import workflow as wf
+from .inbox import inbox
 from .models import Referral
 
 PAGE_SIZE = 20
@@ -83,7 +84,7 @@ def household_view(request, household_id: int):
 
 @login_required
 def inbox_view(request):
-    box = selectors.inbox(user=request.user)
+    box = inbox(user=request.user)
 
     def page_of(qs, name):
         return Paginator(qs, PAGE_SIZE).get_page(request.GET.get(name)) if qs is not None else None

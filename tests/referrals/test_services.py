@@ -20,9 +20,10 @@ from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case, Channel
 from jiuzhu.policies.matching import RegionMatch
 from jiuzhu.policies.models import Department, Policy
-from jiuzhu.referrals import selectors, services
+from jiuzhu.referrals import inbox, selectors, services
 from jiuzhu.referrals import workflow as wf
 from jiuzhu.referrals.models import Referral, ReferralEvent
+from jiuzhu.referrals.services import push
 from tests.factories import UserFactory, make_household
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
@@ -292,12 +293,12 @@ def test_the_department_inbox_lists_what_to_accept_and_to_feed_back_with_overdue
     referral_in(wf.Status.SENT, household=household, department="jiaoyu", deadline=past)
     officer = users[Role.DEPARTMENT_OFFICER]
 
-    box = selectors.inbox(user=officer)
+    box = inbox.inbox(user=officer)
 
     assert list(box.to_accept) == [new]
     assert list(box.in_hand) == [late]
     assert box.overdue == 1
-    assert selectors.inbox_count(user=officer) == 2
+    assert inbox.inbox_count(user=officer) == 2
 
 
 def test_the_civil_affairs_inbox_lists_cases_theirs_to_move_and_referrals_to_close(
@@ -311,15 +312,15 @@ def test_the_civil_affairs_inbox_lists_cases_theirs_to_move_and_referrals_to_clo
     referral_in(wf.Status.SENT, household=household)
     township = users[Role.TOWNSHIP_STAFF]
 
-    box = selectors.inbox(user=township)
+    box = inbox.inbox(user=township)
 
     assert list(box.cases) == [case]  # 拟定方案: the township submits
     assert set(box.to_close) == {fed_back, returned}
-    assert selectors.inbox_count(user=township) == 3
-    county_box = selectors.inbox(user=users[Role.COUNTY_STAFF])
+    assert inbox.inbox_count(user=township) == 3
+    county_box = inbox.inbox(user=users[Role.COUNTY_STAFF])
     assert list(county_box.cases) == [case]  # the county may reject from planning
     # 拟定方案 holds nothing for the village worker: no move of the table is theirs there.
-    assert list(selectors.inbox(user=users[Role.VILLAGE_WORKER]).cases) == []
+    assert list(inbox.inbox(user=users[Role.VILLAGE_WORKER]).cases) == []
 
 
 # --- case conferences -----------------------------------------------------------------
@@ -481,7 +482,7 @@ def test_referring_a_cases_measures_sends_one_referral_each_to_its_department(us
     assert "转介2项" in logged.note and "医保" in logged.note and "教育" in logged.note
     # The department officer now sees it in the inbox.
     assert (
-        selectors.inbox(user=users[Role.DEPARTMENT_OFFICER])
+        inbox.inbox(user=users[Role.DEPARTMENT_OFFICER])
         .to_accept.filter(case=planned_case)
         .count()
         == 1
@@ -696,7 +697,7 @@ def test_the_push_leaves_other_referrals_alone_and_fills_in_around_an_earlier_pu
 
 def test_a_pair_pushed_between_the_read_and_the_write_is_left_out(push_setup, monkeypatch):
     homes, policies = push_setup["homes"], push_setup["policies"]
-    real = services._pushed_this_quarter
+    real = push._pushed_this_quarter
 
     def stale(quarter):  # the read saw nothing; meanwhile another push wrote one pair
         frame = real(quarter)
@@ -704,7 +705,7 @@ def test_a_pair_pushed_between_the_read_and_the_write_is_left_out(push_setup, mo
                     policy=policies["edu"], channel="quarterly", quarter=quarter)  # fmt: skip
         return frame
 
-    monkeypatch.setattr(services, "_pushed_this_quarter", stale)
+    monkeypatch.setattr(push, "_pushed_this_quarter", stale)
     counts = services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
 
     assert counts == {"yibao": 3, "jiaoyu": 3}
@@ -757,7 +758,7 @@ def test_push_eligible_passes_the_cap_and_prints_the_counts(push_setup, monkeypa
 
     from django.core.management import call_command
 
-    monkeypatch.setattr(services, "match_region", lambda region: push_setup["match"])
+    monkeypatch.setattr(push, "match_region", lambda region: push_setup["match"])
     for home, index in zip(push_setup["homes"], [20.5, 35.0, 10.0, 60.0], strict=True):
         _set_index(home, index)
     out = io.StringIO()

@@ -2,7 +2,7 @@
 
 from django import template
 
-from jiuzhu.referrals.selectors import inbox_count as count
+from jiuzhu.referrals.inbox import inbox_count as count
 
 register = template.Library()
 
