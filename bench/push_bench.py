@@ -99,7 +99,7 @@ def push_row_by_row(*, quarter: str, match) -> dict[str, int]:
         already = set(
             Referral.objects.filter(quarter=quarter).values_list("household_id", "policy__code")
         )
-        deadline, now = services._deadline(), timezone.now()
+        deadline, now = services.referral_deadline(), timezone.now()
         rows = []
         for household_id, code, village_id in missing.select(
             "household_id", "policy", "village_id"
@@ -166,7 +166,7 @@ def main() -> None:
     setup(url)
     from jiuzhu.policies.matching import match_region
     from jiuzhu.policies.models import Policy
-    from jiuzhu.referrals import services
+    from jiuzhu.referrals.services import push
 
     t0 = time.perf_counter()
     deleted = forget_quarter(args.quarter)
@@ -186,10 +186,10 @@ def main() -> None:
         counts = push_row_by_row(quarter=args.quarter, match=match)
         seconds["push"] = time.perf_counter() - t0
     else:
-        services._push_frame = timed(seconds, "frame", services._push_frame)
-        services._push_write = timed(seconds, "write", services._push_write)
+        push._push_frame = timed(seconds, "frame", push._push_frame)
+        push._push_write = timed(seconds, "write", push._push_write)
         t0 = time.perf_counter()
-        counts = services.referral_push_quarter(
+        counts = push.referral_push_quarter(
             quarter=args.quarter, match=match, limit_per_department=args.limit_per_department
         )
         seconds["push"] = time.perf_counter() - t0

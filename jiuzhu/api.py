@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.api import router as accounts_router
 from jiuzhu.cases.api import router as cases_router
 from jiuzhu.households.api import FieldError
@@ -102,7 +103,9 @@ def authentication_error(request, exc: AuthenticationError):
 
 @api.exception_handler(Http404)
 def not_found(request, exc: Http404):
-    return api.create_response(request, {"detail": "接口或记录不存在"}, status=404)
+    # A record the caller may not see answers exactly like a missing one (NotFound's message).
+    detail = exc.message if isinstance(exc, NotFound) else "接口或记录不存在"
+    return api.create_response(request, {"detail": detail}, status=404)
 
 
 @api.exception_handler(PermissionDenied)

@@ -7,6 +7,7 @@ Polars parses them; other databases go through a cursor.
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.db import connection
@@ -59,9 +60,7 @@ def read_frames(queries: list[tuple[str, list, dict]]) -> list[pl.DataFrame]:
         connection.ensure_connection()
         return [parse_csv(copy_out(connection.connection, sql, params), types)
                 for sql, params, types in queries]  # fmt: skip
-    from concurrent.futures import ThreadPoolExecutor
-
-    from psycopg import sql as psql
+    from psycopg import sql as psql  # PostgreSQL only, as ClientCursor above
 
     params = connection.get_connection_params()
     first = connection.get_new_connection(params)

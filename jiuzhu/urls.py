@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jiuzhu.accounts import views as account_views
+from jiuzhu.households import views as household_views
 
 from .api import api
 
@@ -10,7 +11,7 @@ admin.site.site_title = "救助帮扶平台"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("dashboard/", account_views.dashboard, name="dashboard"),
+    path("dashboard/", household_views.dashboard_view, name="dashboard"),
     path("accounts/", include("jiuzhu.accounts.urls")),
     path("households/", include("jiuzhu.households.urls")),
     path("assessment/", include("jiuzhu.assessment.urls")),

@@ -1,7 +1,6 @@
-"""What every page module needs: the acting user's role, a 404 for a role a page
-is not for (it answers as if it did not exist, like an out-of-scope record), a
-service's error as one Chinese line, and a service call whose outcome becomes
-the page's message."""
+"""What every page module needs: a service's refusal as one Chinese line, and a
+service call whose outcome becomes the page's message. (A page that is not for
+a role answers 404 like a missing record: jiuzhu.accounts.access.require_role.)"""
 
 from __future__ import annotations
 
@@ -10,16 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-
-
-def role_of(user) -> str:
-    return user.role if user.is_authenticated and user.is_active else ""
-
-
-def require_role(user, roles) -> None:
-    if role_of(user) not in roles:
-        raise Http404
 
 
 def error_text(exc: Exception) -> str:

@@ -1,40 +1,85 @@
-"""What each role may do with household files inside its granted regions.
+"""Every role set of the platform, named by what it allows (one place to read who may do what).
 
-Department officers and social organisations see households only through
-referrals and service orders (later issues); leaders see aggregates only.
+A role says what a user may do; their region grants say where (jiuzhu.accounts.scope).
+Department officers and social organisations see households only through the
+referrals sent to them; leaders see aggregates only. The workflow tables
+(cases/workflow.py, referrals/workflow.py) name their rows' roles from here too.
 """
+
+from __future__ import annotations
 
 from .models import Role
 
-HOUSEHOLD_READERS = frozenset(
-    {Role.VILLAGE_WORKER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.ADMIN}
-)
-HOUSEHOLD_EDITORS = frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF})
-ID_REVEALERS = frozenset({Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF})
-EXPORTERS = frozenset({Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF})
-IMPORTERS = frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF})
-DASHBOARD_VIEWERS = frozenset({Role.LEADER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.ADMIN})
+VILLAGE = Role.VILLAGE_WORKER
+TOWNSHIP = Role.TOWNSHIP_STAFF
+COUNTY = Role.COUNTY_STAFF
+DEPARTMENT = Role.DEPARTMENT_OFFICER
+LEADER = Role.LEADER
+ADMIN = Role.ADMIN
+
+# --- household files (一户一档) -----------------------------------------------------
+HOUSEHOLD_READERS = frozenset({VILLAGE, TOWNSHIP, COUNTY, ADMIN})
+HOUSEHOLD_EDITORS = frozenset({VILLAGE, TOWNSHIP, COUNTY})
+ID_REVEALERS = frozenset({TOWNSHIP, COUNTY})
+EXPORTERS = frozenset({TOWNSHIP, COUNTY})
+IMPORTERS = frozenset({VILLAGE, TOWNSHIP, COUNTY})
+DASHBOARD_VIEWERS = frozenset({LEADER, TOWNSHIP, COUNTY, ADMIN})
+
+# --- assessment ---------------------------------------------------------------------
+ASSESSORS = frozenset({VILLAGE, TOWNSHIP, COUNTY})  # run an assessment, grade an older member
+MODEL_EDITORS = frozenset({COUNTY, ADMIN})  # the model, the 低保 standard, re-assessing a county
+
+# --- policies -----------------------------------------------------------------------
+LIBRARY_EDITORS = frozenset({COUNTY, ADMIN})  # 政策一本通
+POLICY_FINDERS = frozenset({TOWNSHIP, COUNTY, ADMIN})  # 政策找人
+
+# --- cases and the hotline ----------------------------------------------------------
+CASE_READERS = frozenset({VILLAGE, TOWNSHIP, COUNTY, ADMIN})
+CASE_OPENERS = frozenset({VILLAGE, TOWNSHIP, COUNTY})  # 一门受理: village and township windows
+PLAN_EDITORS = frozenset({VILLAGE, TOWNSHIP})  # 一户一策
+HOTLINE_STAFF = frozenset({TOWNSHIP, COUNTY})
+
+# --- referrals and case conferences -------------------------------------------------
+CIVIL_AFFAIRS = frozenset({TOWNSHIP, COUNTY})  # send, re-send and close referrals; conferences
+REFERRAL_READERS = frozenset({DEPARTMENT, TOWNSHIP, COUNTY})
+REFERRAL_HANDLERS = frozenset({DEPARTMENT})  # accept, review, assist, feed back
+
+# --- the county joint review (月度联席会议) --------------------------------------------
+REVIEW_EDITORS = frozenset({COUNTY})
+REVIEW_READERS = frozenset({COUNTY})  # a meeting's households, its minutes, the publicity list
+REVIEW_LIST_READERS = frozenset({COUNTY, LEADER})  # the meetings and their counts
+
+
+def role_of(user) -> str:
+    """The user's role, or "" for the public, an anonymous or a deactivated user."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    return user.role
+
+
+def has_role(user, roles: frozenset[str]) -> bool:
+    return role_of(user) in roles
 
 
 def can_read_households(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in HOUSEHOLD_READERS
+    return has_role(user, HOUSEHOLD_READERS)
 
 
 def can_edit_households(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in HOUSEHOLD_EDITORS
+    return has_role(user, HOUSEHOLD_EDITORS)
 
 
 def can_reveal_id(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in ID_REVEALERS
+    return has_role(user, ID_REVEALERS)
 
 
 def can_export(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in EXPORTERS
+    return has_role(user, EXPORTERS)
 
 
 def can_import(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in IMPORTERS
+    return has_role(user, IMPORTERS)
 
 
 def can_view_dashboard(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in DASHBOARD_VIEWERS
+    return has_role(user, DASHBOARD_VIEWERS)

@@ -5,6 +5,8 @@ the admin only reads them; stored assessments are never edited by hand."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from jiuzhu.households.selectors import household_scope
+
 from .models import Assessment, EconomicStandard, ElderlyAssessment, ModelVersion
 
 
@@ -37,8 +39,6 @@ class AssessmentAdmin(ReadOnlyAdmin):
     raw_id_fields = ["household", "assessed_by"]
 
     def get_queryset(self, request):
-        from jiuzhu.households.selectors import household_scope
-
         return (
             super()
             .get_queryset(request)
@@ -53,8 +53,6 @@ class ElderlyAssessmentAdmin(ReadOnlyAdmin):
     raw_id_fields = ["member", "assessed_by"]
 
     def get_queryset(self, request):
-        from jiuzhu.households.selectors import household_scope
-
         return (
             super()
             .get_queryset(request)

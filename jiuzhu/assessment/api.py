@@ -11,10 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
-from jiuzhu.households.models import Household
 
 from . import selectors
 
@@ -91,8 +89,5 @@ class AssessmentOut(Schema):
     ),
 )
 def assessment_get(request, household_id: int):
-    try:
-        assessment = selectors.assessment_current(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise HttpError(404, "家庭档案不存在") from None
+    assessment = selectors.assessment_current(user=request.user, household_id=household_id)
     return selectors.assessment_data(assessment=assessment)

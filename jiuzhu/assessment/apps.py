@@ -1,9 +1,15 @@
 from django.apps import AppConfig
 
+from jiuzhu.households import hooks as households
+
 
 class AssessmentConfig(AppConfig):
     name = "jiuzhu.assessment"
     verbose_name = "综合评估"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the re-assessment on change
+        # Re-assess a household whenever its file changes, in the same transaction
+        # (households.hooks; jiuzhu.core.hooks). Imported here: models load after this.
+        from . import services
+
+        households.household_changed.register(services.assessment_on_change)

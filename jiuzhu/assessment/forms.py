@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 
+from jiuzhu.engine.elderly import DIMENSIONS, ITEMS
 from jiuzhu.engine.factors import CIRCUMSTANCE_LABELS, SAFETY_LABELS, STAGE_LABELS
 from jiuzhu.engine.model import DEFAULT_MODEL, FACTOR_LABELS, FACTORS, ModelError, validate
 
@@ -152,7 +153,7 @@ def _fname(path: str) -> str:
     return path.replace(".", SEP)
 
 
-def _section_of(path: str) -> str:
+def section_of(path: str) -> str:
     head = path.split(".", 1)[0]
     if head in FACTORS or head == "weights":
         return head
@@ -203,7 +204,7 @@ class ModelParamsForm(forms.Form):
             if path == "name":
                 continue
             label, hint = LABELS.get(path, (label_of(path), ""))
-            section = self.sections[_section_of(path)]
+            section = self.sections[section_of(path)]
             if _is_number(value):
                 name = _fname(path)
                 self.fields[name] = _number_field(path, value)
@@ -370,7 +371,7 @@ def model_diff(old: dict, new: dict) -> list[dict]:
             rows.append(
                 {
                     "path": path,
-                    "label": full_label(path) if _section_of(path) != "weights" else label_of(path),
+                    "label": full_label(path) if section_of(path) != "weights" else label_of(path),
                     "old": display_value(path, a[path]) if path in a else "—",
                     "new": display_value(path, b[path]) if path in b else "—",
                 }
@@ -460,8 +461,6 @@ class ElderlyForm(forms.Form):
     )
 
     def __init__(self, *args, initial: dict | None = None, latest=None, **kwargs):
-        from jiuzhu.engine.elderly import ITEMS
-
         base_initial = {}
         if initial:
             base_initial = {_item_field_name(code): score for code, score in initial.items()}
@@ -488,8 +487,6 @@ class ElderlyForm(forms.Form):
             )
 
     def by_dimension(self) -> list[dict]:
-        from jiuzhu.engine.elderly import DIMENSIONS, ITEMS
-
         out = []
         for dim, name in DIMENSIONS.items():
             codes = [code for code in ITEMS if code.startswith(dim + ".")]
@@ -505,8 +502,6 @@ class ElderlyForm(forms.Form):
         return out
 
     def values(self) -> dict:
-        from jiuzhu.engine.elderly import ITEMS
-
         return {
             "items": {code: self.cleaned_data[_item_field_name(code)] for code in ITEMS},
             "coma": self.cleaned_data["coma"],

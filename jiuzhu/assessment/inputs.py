@@ -11,6 +11,8 @@ from jiuzhu.engine.inputs import HouseholdInput, MemberInput
 from jiuzhu.households.models import Household
 from jiuzhu.regions.models import village_kind
 
+from .models import ElderlyAssessment
+
 MEMBER_KEYS = [f.name for f in dataclasses.fields(MemberInput)]
 HOUSEHOLD_KEYS = [
     f.name for f in dataclasses.fields(HouseholdInput) if f.name not in ("members", "extra")
@@ -23,8 +25,6 @@ def household_input(
     """Read the household and its members as the engine sees them."""
     today = timezone.localdate()
     if elderly_levels is None:
-        from .models import ElderlyAssessment
-
         elderly_levels = {}
         for row in (
             ElderlyAssessment.objects.filter(member__household=household)

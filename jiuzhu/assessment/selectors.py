@@ -1,8 +1,10 @@
 """Reads of stored assessments, scoped like the household file.
 
 A household outside the user's regions is answered exactly like one that does
-not exist (Assessment.DoesNotExist), so a page or an API response never tells
-a village worker that another village's household is there.
+not exist (NotFound from the household's access helper; the latest stored row
+alone, `assessment_latest`, raises Assessment.DoesNotExist for both), so a page
+or an API response never tells a village worker that another village's
+household is there.
 
 Rows written by the batch job carry no reasons (`reasons` is null): they are
 recomputed here from the row's stored inputs with the row's own model version
@@ -18,13 +20,15 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound, require_role
 from jiuzhu.engine.assess import Assessment as EngineAssessment
 from jiuzhu.engine.assess import assess
 from jiuzhu.engine.economic import DEFAULT_STANDARD
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS, FactorModel
 from jiuzhu.engine.needs import CIRCLE_LABELS, NEED_LABELS
 from jiuzhu.households.models import Household, Member
-from jiuzhu.households.selectors import household_get, household_scope, member_get
+from jiuzhu.households.selectors import access_household_by_id, household_scope
 from jiuzhu.regions.models import village_kind
 
 from .inputs import from_json, household_input
@@ -36,7 +40,9 @@ from .models import (
     ModelStatus,
     ModelVersion,
 )
+from .services import active_model_version, assessment_fields, economic_standard_for, explain
 
+VERSION_NOT_FOUND = "模型版本不存在"
 TRIGGER_LABELS = {
     "manual": "人工评估",
     "change": "档案变更后自动评估",
@@ -79,9 +85,9 @@ def assessment_current(*, user, household_id) -> Assessment:
 
     The computed one is not saved (a read must not write; `pk` is None), so two
     clerks opening the same file at once cannot race to store it. Raises
-    Household.DoesNotExist for a household out of scope or missing.
+    NotFound for a household out of scope or missing.
     """
-    household = household_get(user=user, household_id=household_id)
+    household = access_household_by_id(user=user, household_id=household_id)
     try:
         return assessment_latest(user=user, household_id=household.pk)
     except Assessment.DoesNotExist:
@@ -90,8 +96,6 @@ def assessment_current(*, user, household_id) -> Assessment:
 
 def assessment_compute(*, household: Household) -> Assessment:
     """Assess a household with the active model without storing the result."""
-    from .services import active_model_version, assessment_fields, economic_standard_for, explain
-
     version = active_model_version()
     result = assess(
         household_input(household),
@@ -258,13 +262,16 @@ def model_versions() -> QuerySet[ModelVersion]:
     ).order_by("-created_at", "-id")
 
 
-def model_version_get(*, version: str) -> ModelVersion:
-    return model_versions().get(version=version)
+def access_model_version(*, user, version: str) -> ModelVersion:
+    """A model version, for the roles that edit the model; NotFound otherwise."""
+    require_role(user, roles.MODEL_EDITORS, message=VERSION_NOT_FOUND)
+    try:
+        return model_versions().get(version=version)
+    except ModelVersion.DoesNotExist:
+        raise NotFound(VERSION_NOT_FOUND) from None
 
 
 def model_version_active() -> ModelVersion:
-    from .services import active_model_version
-
     return active_model_version()
 
 
@@ -273,11 +280,6 @@ def model_version_drafts() -> QuerySet[ModelVersion]:
 
 
 # ---- Elderly ability -------------------------------------------------------
-
-
-def elderly_member_get(*, user, member_id) -> Member:
-    """A member whose household is in scope; Member.DoesNotExist otherwise."""
-    return member_get(user=user, member_id=member_id)
 
 
 def elderly_assessments(*, member: Member) -> QuerySet[ElderlyAssessment]:

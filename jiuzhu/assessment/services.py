@@ -6,16 +6,22 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from jiuzhu.accounts.models import Role
+from jiuzhu.accounts import roles
 from jiuzhu.engine.assess import Assessment as EngineAssessment
 from jiuzhu.engine.assess import assess
+from jiuzhu.engine.elderly import elderly_ability
 from jiuzhu.engine.model import DEFAULT_MODEL, FACTOR_LABELS, FACTORS, FactorModel, ModelError
 from jiuzhu.households.models import Household
 
 from .inputs import household_input, to_json
-from .models import Assessment, EconomicStandard, LatestAssessment, ModelStatus, ModelVersion
-
-MODEL_EDITORS = frozenset({Role.COUNTY_STAFF, Role.ADMIN})
+from .models import (
+    Assessment,
+    EconomicStandard,
+    ElderlyAssessment,
+    LatestAssessment,
+    ModelStatus,
+    ModelVersion,
+)
 
 
 def active_model_version() -> ModelVersion:
@@ -74,11 +80,7 @@ def assessment_fields(result: EngineAssessment) -> dict:
 @transaction.atomic
 def assessment_run(*, actor, household: Household, trigger: str = "manual") -> Assessment:
     """Assess one household with the active model and store the result as the latest."""
-    if actor is not None and actor.role not in (
-        Role.VILLAGE_WORKER,
-        Role.TOWNSHIP_STAFF,
-        Role.COUNTY_STAFF,
-    ):
+    if actor is not None and actor.role not in roles.ASSESSORS:
         raise PermissionDenied("您的角色不能发起评估")
     version = active_model_version()
     inputs = household_input(household)
@@ -97,6 +99,11 @@ def assessment_run(*, actor, household: Household, trigger: str = "manual") -> A
     return row
 
 
+def assessment_on_change(*, household: Household, actor) -> Assessment:
+    """Re-assess a household whose file just changed (households.hooks.household_changed)."""
+    return assessment_run(actor=None, household=household, trigger="change")
+
+
 def latest_point(row: Assessment) -> LatestAssessment:
     """Make a stored assessment its household's latest (inside the caller's transaction)."""
     pointer, _ = LatestAssessment.objects.update_or_create(
@@ -111,7 +118,7 @@ def latest_point(row: Assessment) -> LatestAssessment:
 
 
 def _require_model_editor(actor) -> None:
-    if actor.role not in MODEL_EDITORS:
+    if actor.role not in roles.MODEL_EDITORS:
         raise PermissionDenied("只有县民政局可以修改评估模型")
 
 
@@ -178,7 +185,7 @@ def model_version_preview_save(*, actor, version: ModelVersion, preview: dict) -
 @transaction.atomic
 def economic_standard_save(*, actor, county, fields: dict) -> EconomicStandard:
     """Set a county's 低保 standard and check rules; the old values stay in its history."""
-    if actor.role not in MODEL_EDITORS:
+    if actor.role not in roles.MODEL_EDITORS:
         raise PermissionDenied("只有县民政局可以修改低保标准")
     standard = EconomicStandard.objects.select_for_update().filter(county=county).first()
     standard = standard or EconomicStandard(county=county)
@@ -204,11 +211,7 @@ def elderly_assessment_record(
 
     Raises ValueError naming the item when a score is out of range; nothing is saved.
     """
-    from jiuzhu.engine.elderly import elderly_ability
-
-    from .models import ElderlyAssessment
-
-    if actor.role not in (Role.VILLAGE_WORKER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF):
+    if actor.role not in roles.ASSESSORS:
         raise PermissionDenied("您的角色不能录入老年人能力评估")
     result = elderly_ability(
         items,

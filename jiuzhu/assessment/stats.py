@@ -17,14 +17,23 @@ import numpy as np
 import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 
+from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.roles import can_view_dashboard
+from jiuzhu.accounts.scope import code_in_scope, user_scope_codes
+from jiuzhu.engine import alkire_foster
+from jiuzhu.engine.factors import ABLE, NOT_IN_LABOUR_MARKET
+from jiuzhu.engine.inputs import SERIOUS_DISEASES
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.engine.needs import CIRCLE_LABELS
-from jiuzhu.households.selectors import code_in_scope, user_scope_codes
 from jiuzhu.regions.models import Level, Region, level_of, prefix_of, under_codes_q
 
+from .batch import RegionFrames, load_region, model_of, score_region
 from .models import LatestAssessment
+from .services import active_model_version
 
 # Rows in the order of seed 002's 致困原因统计表.
 SEED_ORDER = ("schooling", "housing", "illness", "disability", "disaster", "employment",
@@ -33,8 +42,12 @@ SCORES = tuple(k / 2 for k in range(11))  # 0, 0.5, … 5
 SCORE_LABELS = tuple(f"{s:g}" for s in SCORES)
 
 
-class OutOfScope(Exception):
-    """The region is not in the user's scope (answered like a region that does not exist)."""
+class OutOfScope(NotFound):
+    """The region is not in the user's scope, or the role sees no statistics: answered
+    like a region that does not exist (a 404, as NotFound always is)."""
+
+    def __init__(self, message: str = "区划不存在") -> None:
+        super().__init__(message)
 
 
 @dataclass
@@ -66,7 +79,17 @@ def stats_regions(*, user) -> list[Region]:
     )
 
 
-def _resolve(*, user, region: str | None) -> tuple[list[str], Region | None]:
+def region_options(*, user) -> list[dict]:
+    """The region selector of the statistics pages (and 政策找人): the granted regions and
+    every county, township and village under them, indented by level."""
+    out = []
+    for r in stats_regions(user=user):
+        indent = "\u3000" * max(0, r.level - Level.COUNTY)
+        out.append({"code": r.code, "label": f"{indent}{r.name}", "level": r.level})
+    return out
+
+
+def resolve_regions(*, user, region: str | None) -> tuple[list[str], Region | None]:
     """The region prefixes to count: the picked region, or all the user's grants."""
     if not can_view_dashboard(user):
         raise OutOfScope
@@ -122,8 +145,6 @@ def _fast_session(cursor) -> None:
 
 
 def _threshold() -> float:
-    from .services import active_model_version
-
     return float(active_model_version().data.get("cause_threshold", 2.0))
 
 
@@ -134,7 +155,7 @@ def factor_table(*, user, region: str | None = None, places: bool = True) -> Fac
     the dashboard), exactly as for a region that does not exist.
     """
     started = timezone.now()
-    prefixes, picked = _resolve(user=user, region=region)
+    prefixes, picked = resolve_regions(user=user, region=region)
     table = LatestAssessment._meta.db_table
     scope, params = _scope_sql(prefixes)
     # The nine half-point scores (0–10) packed into one base-11 number per household:
@@ -166,7 +187,7 @@ def factor_table(*, user, region: str | None = None, places: bool = True) -> Fac
     ]
     return FactorTable(
         region=picked,
-        regions_label=_label(picked, prefixes),
+        regions_label=regions_label(picked, prefixes),
         total=total,
         rows=rows,
         threshold=threshold,
@@ -177,7 +198,7 @@ def factor_table(*, user, region: str | None = None, places: bool = True) -> Fac
     )
 
 
-def _label(picked: Region | None, prefixes: list[str]) -> str:
+def regions_label(picked: Region | None, prefixes: list[str]) -> str:
     if picked is not None:
         return picked.full_name() if picked.level >= Level.COUNTY else picked.name
     names = Region.objects.filter(code__in=[p.ljust(12, "0") for p in prefixes]).values_list(
@@ -244,10 +265,6 @@ def place_totals(places: list[dict]) -> dict:
 
 def table_xlsx(table: FactorTable) -> bytes:
     """The table laid out like seed 002's 致困原因统计表, plus a sheet of counts by place."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     ws = wb.active
     ws.title = "致困原因统计表"
@@ -347,12 +364,6 @@ def af_matrix(frames) -> tuple[np.ndarray, list[str]]:
     Values are achievements: a household is deprived in an indicator when its
     value is below the cutoff. Computed for all households at once (Polars).
     """
-    from jiuzhu.engine.factors import ABLE, NOT_IN_LABOUR_MARKET
-    from jiuzhu.engine.inputs import SERIOUS_DISEASES
-
-    from .batch import model_of, score_region
-    from .services import active_model_version
-
     h, m = frames.households, frames.members
     if h.height == 0:
         return np.zeros((0, len(AF_INDICATORS))), []
@@ -402,11 +413,7 @@ def af_matrix(frames) -> tuple[np.ndarray, list[str]]:
 
 def af_registry(*, user, region: str | None = None, k: float = AF_DEFAULT_K) -> dict:
     """Alkire–Foster measures of the households in scope, overall and by township (or village)."""
-    from jiuzhu.engine import alkire_foster
-
-    from .batch import RegionFrames, load_region
-
-    prefixes, picked = _resolve(user=user, region=region)
+    prefixes, picked = resolve_regions(user=user, region=region)
     parts = [load_region(p.ljust(12, "0")) for p in prefixes]
     frames = RegionFrames(
         pl.concat([f.households for f in parts], how="diagonal_relaxed"),
@@ -422,7 +429,7 @@ def af_registry(*, user, region: str | None = None, k: float = AF_DEFAULT_K) -> 
         "indicators": AF_INDICATORS,
         "k": k,
         "region": picked,
-        "regions_label": _label(picked, prefixes),
+        "regions_label": regions_label(picked, prefixes),
         "place_level": place_level,
         "n": len(villages),
     }

@@ -10,14 +10,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.accounts.roles import can_view_dashboard
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.engine.needs import CIRCLE_LABELS
-from jiuzhu.regions.models import Level
 
 from . import stats
 
@@ -31,15 +30,6 @@ def _forbidden(request):
     )
 
 
-def _region_choices(user) -> list[dict]:
-    """The region selector: the granted regions and every county, township and village under them."""
-    out = []
-    for r in stats.stats_regions(user=user):
-        indent = "\u3000" * max(0, r.level - Level.COUNTY)
-        out.append({"code": r.code, "label": f"{indent}{r.name}", "level": r.level})
-    return out
-
-
 @login_required
 @require_GET
 def stats_view(request):
@@ -47,10 +37,7 @@ def stats_view(request):
     if not can_view_dashboard(request.user):
         return _forbidden(request)
     region = request.GET.get("region") or None
-    try:
-        table = stats.factor_table(user=request.user, region=region)
-    except stats.OutOfScope:
-        raise Http404 from None
+    table = stats.factor_table(user=request.user, region=region)
     chart = {
         "factors": [r["label"] for r in table.rows],
         "scores": list(stats.SCORE_LABELS),
@@ -68,7 +55,7 @@ def stats_view(request):
             "scores": stats.SCORE_LABELS,
             # the columns at or above the cause line are shaded
             "cause_from": next((i for i, s in enumerate(stats.SCORES) if s >= table.threshold), 11),
-            "regions": _region_choices(request.user),
+            "regions": stats.region_options(user=request.user),
             "picked": region or "",
             "chart": chart,
             "factor_labels": [FACTOR_LABELS[f] for f in FACTORS],
@@ -84,10 +71,7 @@ def stats_xlsx_view(request):
     """The same table as an .xlsx laid out like seed 002's, titled with the region and date."""
     if not can_view_dashboard(request.user):
         return _forbidden(request)
-    try:
-        table = stats.factor_table(user=request.user, region=request.GET.get("region") or None)
-    except stats.OutOfScope:
-        raise Http404 from None
+    table = stats.factor_table(user=request.user, region=request.GET.get("region") or None)
     response = HttpResponse(
         stats.table_xlsx(table),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -116,10 +100,7 @@ def af_view(request):
     region = request.GET.get("region") or None
     n = len(stats.AF_INDICATORS)
     k = _k(request.GET.get("k"))
-    try:
-        data = stats.af_registry(user=request.user, region=region, k=k)
-    except stats.OutOfScope:
-        raise Http404 from None
+    data = stats.af_registry(user=request.user, region=region, k=k)
     whole = data["whole"]
     rows = []
     for p in data["places"]:
@@ -165,7 +146,7 @@ def af_view(request):
             "k": k,
             "k_steps": round(k * n, 2),
             "k_choices": k_choices,
-            "regions": _region_choices(request.user),
+            "regions": stats.region_options(user=request.user),
             "picked": region or "",
             "chart": chart,
         },

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Case, HotlineTicket
+from .selectors import case_scope, ticket_scope
 
 
 class _ReadOnly(SimpleHistoryAdmin):
@@ -25,8 +26,6 @@ class CaseAdmin(_ReadOnly):
     raw_id_fields = ["household", "village", "duplicate_of", "created_by"]
 
     def get_queryset(self, request):
-        from .selectors import case_scope
-
         return case_scope(user=request.user)
 
 
@@ -38,6 +37,4 @@ class HotlineTicketAdmin(_ReadOnly):
     raw_id_fields = ["region", "case", "received_by"]
 
     def get_queryset(self, request):
-        from .selectors import ticket_scope
-
         return ticket_scope(user=request.user)

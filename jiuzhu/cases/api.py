@@ -21,7 +21,6 @@ from jiuzhu.households.api import FieldError
 
 from . import selectors, services
 from . import workflow as wf
-from .models import Case
 
 router = Router(tags=["个案"], auth=BearerAuth())
 
@@ -88,16 +87,9 @@ def _event_out(e) -> dict:
     }  # fmt: skip
 
 
-def _get(user, case_id) -> Case:
-    try:
-        return selectors.case_get(user=user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise HttpError(404, "个案不存在") from None
-
-
 @router.get("/{case_id}", response=CaseOut, summary="查看一个个案(状态、帮扶措施、流转记录)")
 def case_detail(request, case_id: int):
-    case = _get(request.user, case_id)
+    case = selectors.access_case_by_id(user=request.user, case_id=case_id)
     return {
         "id": case.pk, "number": case.number, "status": case.status,
         "status_label": wf.STATUS_LABELS[case.status], "is_returned": case.is_returned,
@@ -141,7 +133,7 @@ def transition_errors():
     ),
 )
 def case_transition(request, case_id: int, payload: TransitionIn):
-    case = _get(request.user, case_id)
+    case = selectors.access_case_by_id(user=request.user, case_id=case_id)
     with transition_errors():
         case = services.case_transition(
             actor=request.user, case=case, action=payload.action, note=payload.note

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from jiuzhu.regions.models import under_codes_q
+
 from . import workflow as wf
 
 
@@ -45,8 +47,6 @@ _OPEN = [s.value for s in wf.Status if s in wf.OPEN]  # in table order: stable m
 class CaseQuerySet(models.QuerySet):
     def under_codes(self, codes: list[str]) -> "CaseQuerySet":
         """Cases in villages under any of the given region codes (prefix match)."""
-        from jiuzhu.regions.models import under_codes_q
-
         return self.filter(under_codes_q("village__code", codes))
 
     def open(self) -> "CaseQuerySet":

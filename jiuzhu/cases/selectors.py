@@ -1,33 +1,39 @@
 """Reads of cases and hotline tickets. Every function that takes a user applies
-their role and region scope; a case outside it raises DoesNotExist, exactly as
-a case that does not exist. The public status lookup returns no personal data."""
+their role and region scope; a case outside it raises NotFound, exactly as a
+case that does not exist. The public status lookup returns no personal data."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound, pk_of
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import region_scope, user_scope_codes
 from jiuzhu.households.models import Household
-from jiuzhu.households.selectors import user_scope_codes
-from jiuzhu.regions.models import Level, Region
+from jiuzhu.policies.models import Department, Policy
+from jiuzhu.policies.selectors import household_matching
+from jiuzhu.regions.models import Level, Region, under_codes_q
 
+from . import hooks
 from . import workflow as wf
 from .codes import RECEIPT_LENGTH, public_county, receipt_normalise
 from .models import Case, CaseEvent, HotlineEvent, HotlineTicket
 
-
-def _role(user) -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
-    return user.role
+CASE_NOT_FOUND = "个案不存在"
+TICKET_NOT_FOUND = "热线工单不存在"
 
 
 def case_scope(*, user) -> QuerySet[Case]:
     """All cases the user may read: those in villages under the regions granted."""
-    if _role(user) not in wf.CASE_READERS:
+    if role_of(user) not in roles.CASE_READERS:
         return Case.objects.none()
     return Case.objects.under_codes(user_scope_codes(user))
 
@@ -54,14 +60,16 @@ def case_list(*, user, status: str = "", channel: str = "", q: str = "") -> Quer
     return qs.order_by("-id")
 
 
-def case_get(*, user, case_id) -> Case:
-    """Fetch one case in scope; raise Case.DoesNotExist otherwise."""
+def access_case_by_id(*, user, case_id) -> Case:
+    """One case in the user's scope; NotFound when it is missing, outside the scope, or
+    the user's role reads no cases (one answer for all three)."""
+    pk = pk_of(case_id, message=CASE_NOT_FOUND)
     try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise Case.DoesNotExist from None
-    return case_scope(user=user).select_related("household", "village", "village__parent",
-                                                "duplicate_of", "created_by").get(pk=pk)  # fmt: skip
+        return case_scope(user=user).select_related(
+            "household", "village", "village__parent", "duplicate_of", "created_by"
+        ).get(pk=pk)
+    except Case.DoesNotExist:
+        raise NotFound(CASE_NOT_FOUND) from None
 
 
 def case_events(*, case: Case) -> list[CaseEvent]:
@@ -70,14 +78,29 @@ def case_events(*, case: Case) -> list[CaseEvent]:
 
 def case_actions(*, user, case: Case) -> list[wf.Transition]:
     """The moves this user may make on this case now (the buttons of its page)."""
-    return wf.available(status=case.status, role=_role(user))
+    return wf.available(status=case.status, role=role_of(user))
 
 
 def case_status_counts(*, user) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = case_scope(user=user).values_list("status").annotate(n=Count("id")).order_by()
     return dict(rows)
+
+
+def publicity_cutoff() -> dt.datetime:
+    """Cases posted before this moment have finished their publicity period: it is the
+    start of the first day whose postings are still running (Case.publicity_over)."""
+    first_running = timezone.localdate() - dt.timedelta(days=settings.PUBLICITY_DAYS - 1)
+    return timezone.make_aware(dt.datetime.combine(first_running, dt.time.min))
+
+
+def case_agenda_meeting(*, case: Case):
+    """The meeting whose open agenda holds the case, or None (hooks.agenda_meeting)."""
+    return hooks.agenda_meeting.first(case=case)
+
+
+def case_review_history(*, case: Case) -> list:
+    """The case's joint reviews, oldest first (hooks.review_history)."""
+    return [item for answer in hooks.review_history.results(case=case) for item in answer]
 
 
 def household_open_case(*, household: Household) -> Case | None:
@@ -96,19 +119,14 @@ class MeasureRow:
 
 
 def measure_rows(*, case: Case) -> list[MeasureRow]:
-    """The case's 一户一策 with the names of its policies and departments."""
-    from jiuzhu.policies.models import Department, Policy
-    from jiuzhu.referrals.models import Referral
-
+    """The case's 一户一策 with the names of its policies and departments, and each
+    measure's referral once sent (from the apps registered on hooks.measure_referrals)."""
     codes = [m.get("policy", "") for m in case.measures or []]
     policies = {p.code: p for p in Policy.objects.filter(code__in=codes)}
     departments = dict(Department.objects.values_list("code", "name"))
-    referrals = {
-        r.policy.code: r
-        for r in Referral.objects.filter(case=case, policy__code__in=codes)
-        .select_related("policy")
-        .order_by("id")
-    }
+    referrals: dict = {}
+    for answer in hooks.measure_referrals.results(case=case):
+        referrals.update(answer)
     rows = []
     for m in case.measures or []:
         p = policies.get(m.get("policy", ""))
@@ -124,8 +142,6 @@ def measure_rows(*, case: Case) -> list[MeasureRow]:
 
 def case_plan_options(*, user, case: Case):
     """The household's policy matching (jiuzhu.policies), to choose measures from."""
-    from jiuzhu.policies.selectors import household_matching
-
     return household_matching(user=user, household_id=case.household_id)
 
 
@@ -204,10 +220,8 @@ def public_villages() -> list[tuple[Region, list[Region]]]:
 
 
 def ticket_scope(*, user) -> QuerySet[HotlineTicket]:
-    if _role(user) not in wf.HOTLINE_STAFF:
+    if role_of(user) not in roles.HOTLINE_STAFF:
         return HotlineTicket.objects.none()
-    from jiuzhu.regions.models import under_codes_q
-
     return HotlineTicket.objects.filter(under_codes_q("region__code", user_scope_codes(user)))
 
 
@@ -220,12 +234,13 @@ def ticket_list(*, user, status: str = "") -> QuerySet[HotlineTicket]:
     return qs.order_by("-id")
 
 
-def ticket_get(*, user, ticket_id) -> HotlineTicket:
+def access_ticket_by_id(*, user, ticket_id) -> HotlineTicket:
+    """One hotline ticket in the user's scope; NotFound otherwise (as for cases)."""
+    pk = pk_of(ticket_id, message=TICKET_NOT_FOUND)
     try:
-        pk = int(ticket_id)
-    except (TypeError, ValueError):
-        raise HotlineTicket.DoesNotExist from None
-    return ticket_scope(user=user).select_related("region", "case", "received_by").get(pk=pk)
+        return ticket_scope(user=user).select_related("region", "case", "received_by").get(pk=pk)
+    except HotlineTicket.DoesNotExist:
+        raise NotFound(TICKET_NOT_FOUND) from None
 
 
 def ticket_events(*, ticket: HotlineTicket) -> list[HotlineEvent]:
@@ -233,13 +248,11 @@ def ticket_events(*, ticket: HotlineTicket) -> list[HotlineEvent]:
 
 
 def ticket_actions(*, user, ticket: HotlineTicket) -> list[wf.Transition]:
-    return wf.ticket_available(status=ticket.status, role=_role(user))
+    return wf.ticket_available(status=ticket.status, role=role_of(user))
 
 
 def ticket_regions(*, user) -> QuerySet[Region]:
     """Regions a ticket may be filed under: the user's, down to villages."""
-    from jiuzhu.households.selectors import region_scope
-
     return (
         region_scope(user=user)
         .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])

@@ -1,5 +1,6 @@
-"""Pages a clerk uses for cases and hotline tickets. Each view checks the role,
-calls one selector or service, and renders or redirects with a message."""
+"""Pages a clerk uses for cases (the hotline's are views_hotline.py, the public's
+views_public.py). Each view fetches through an access helper, calls one selector or
+service, and renders or redirects with a message."""
 
 from __future__ import annotations
 
@@ -7,32 +8,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound
+from jiuzhu.accounts.access import require_role as _require
 from jiuzhu.accounts.pages import error_text as _error_text
-from jiuzhu.accounts.pages import require_role as _require
-from jiuzhu.accounts.pages import role_of as _role
+from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.households import selectors as household_selectors
-from jiuzhu.households.models import Household
-from jiuzhu.policies.models import Department
 
 from . import selectors, services
 from . import workflow as wf
 from .codes import receipt_display
-from .forms import CaseOpenForm, TicketForm, add_service_errors
-from .models import Case, Channel, HotlineTicket
+from .forms import CaseOpenForm, add_service_errors
+from .models import Case, Channel
 
 PAGE_SIZE = 20
 
 
 def _case(request, case_id) -> Case:
-    _require(request.user, wf.CASE_READERS)
-    try:
-        return selectors.case_get(user=request.user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    return selectors.access_case_by_id(user=request.user, case_id=case_id)
 
 
 # --- cases ---------------------------------------------------------------------
@@ -40,7 +36,7 @@ def _case(request, case_id) -> Case:
 
 @login_required
 def case_list_view(request):
-    _require(request.user, wf.CASE_READERS)
+    _require(request.user, roles.CASE_READERS)
     status = request.GET.get("status", "")
     channel = request.GET.get("channel", "")
     q = request.GET.get("q", "").strip()
@@ -51,20 +47,19 @@ def case_list_view(request):
         "page": page, "status": status, "channel": channel, "q": q, "channels": Channel.choices,
         "statuses": [(code, label, counts[code]) for code, label in wf.STATUS_LABELS.items()
                      if code in counts],
-        "can_hotline": _role(request.user) in wf.HOTLINE_STAFF,
+        "can_hotline": _role(request.user) in roles.HOTLINE_STAFF,
     })  # fmt: skip
 
 
 @login_required
 def case_detail_view(request, case_id: int):
-    from jiuzhu.referrals.services import REFERABLE_CASE_STATUSES
-    from jiuzhu.reviews.selectors import case_reviews, open_agenda_meeting
-
     case = _case(request, case_id)
     role = _role(request.user)
     actions = selectors.case_actions(user=request.user, case=case)
     measures = selectors.measure_rows(case=case)
-    agenda_meeting = open_agenda_meeting(case=case) if case.status == wf.Status.REVIEWING else None
+    agenda_meeting = (
+        selectors.case_agenda_meeting(case=case) if case.status == wf.Status.REVIEWING else None
+    )
     if agenda_meeting is not None:
         # The meeting decides: its page carries these moves out when it concludes.
         actions = [t for t in actions if not t.by_meeting]
@@ -73,17 +68,17 @@ def case_detail_view(request, case_id: int):
         "events": selectors.case_events(case=case),
         "actions": actions,
         "agenda_meeting": agenda_meeting,
-        "reviews": case_reviews(case=case),
+        "reviews": selectors.case_review_history(case=case),
         "measures": measures,
         "measures_unreferred": any(m.referral is None for m in measures),
         "receipt": receipt_display(case.receipt_code),
         "duplicates": case.duplicates.order_by("id"),
         "tickets": case.hotline_tickets.order_by("id"),
-        "can_plan": role in wf.PLAN_EDITORS and case.status == wf.Status.PLANNING
+        "can_plan": role in roles.PLAN_EDITORS and case.status == wf.Status.PLANNING
         and case.household_id is not None,
-        "can_link": role in wf.CASE_OPENERS and case.is_open and case.household_id is None,
-        "can_refer": role in ("township_staff", "county_staff") and case.household_id is not None
-        and case.status in REFERABLE_CASE_STATUSES,
+        "can_link": role in roles.CASE_OPENERS and case.is_open and case.household_id is None,
+        "can_refer": role in roles.CIVIL_AFFAIRS and case.household_id is not None
+        and case.status in wf.REFERABLE,
     })  # fmt: skip
 
 
@@ -107,11 +102,10 @@ def case_transition_view(request, case_id: int):
 @login_required
 def case_open_view(request, household_id: int):
     """受理: open a case for a household at a window or in the village."""
-    _require(request.user, wf.CASE_OPENERS)
-    try:
-        household = household_selectors.household_get(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    _require(request.user, roles.CASE_OPENERS)
+    household = household_selectors.access_household_by_id(
+        user=request.user, household_id=household_id
+    )
     existing = selectors.household_open_case(household=household)
     form = CaseOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -138,9 +132,9 @@ def case_open_view(request, household_id: int):
 def case_plan_view(request, case_id: int):
     """一户一策: choose the case's measures from the household's policy matching."""
     case = _case(request, case_id)
-    if (_role(request.user) not in wf.PLAN_EDITORS or case.status != wf.Status.PLANNING
+    if (_role(request.user) not in roles.PLAN_EDITORS or case.status != wf.Status.PLANNING
             or case.household_id is None):  # fmt: skip
-        raise Http404
+        raise NotFound
     if request.method == "POST":
         chosen = request.POST.getlist("policy")
         measures = [{"policy": code, "note": request.POST.get(f"note-{code}", "")}
@@ -152,10 +146,7 @@ def case_plan_view(request, case_id: int):
         else:
             messages.success(request, f"已保存一户一策,共{len(measures)}项措施")
             return redirect("cases:detail", case_id=case.pk)
-    try:
-        matching = selectors.case_plan_options(user=request.user, case=case)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    matching = selectors.case_plan_options(user=request.user, case=case)
     chosen = {m["policy"]: m.get("note", "") for m in case.measures or []}
 
     def rows(matches):
@@ -172,13 +163,9 @@ def case_plan_view(request, case_id: int):
 def case_link_view(request, case_id: int):
     """Match a report to a household file by its number (户编号)."""
     case = _case(request, case_id)
-    _require(request.user, wf.CASE_OPENERS)
+    _require(request.user, roles.CASE_OPENERS)
     number = request.POST.get("household_number", "").strip()
-    household = (
-        household_selectors.household_scope(user=request.user).filter(number=number).first()
-        if number
-        else None
-    )
+    household = household_selectors.household_find_by_number(user=request.user, number=number)
     if household is None:
         messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
         return redirect("cases:detail", case_id=case.pk)
@@ -188,100 +175,4 @@ def case_link_view(request, case_id: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已关联家庭档案 {household.number}")
-    return redirect("cases:detail", case_id=case.pk)
-
-
-# --- hotline tickets -------------------------------------------------------------
-
-
-def _ticket(request, ticket_id) -> HotlineTicket:
-    _require(request.user, wf.HOTLINE_STAFF)
-    try:
-        return selectors.ticket_get(user=request.user, ticket_id=ticket_id)
-    except HotlineTicket.DoesNotExist:
-        raise Http404 from None
-
-
-@login_required
-def ticket_list_view(request):
-    _require(request.user, wf.HOTLINE_STAFF)
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.ticket_list(user=request.user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "cases/hotline_list.html", {
-        "page": page, "status": status, "statuses": list(wf.TICKET_STATUS_LABELS.items()),
-    })  # fmt: skip
-
-
-@login_required
-def ticket_create_view(request):
-    _require(request.user, wf.HOTLINE_STAFF)
-    regions = selectors.ticket_regions(user=request.user)
-    form = TicketForm(request.POST or None, regions=regions)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            ticket = services.ticket_create(
-                actor=request.user, kind=data["kind"], region_code=data["region"],
-                content=data["content"], caller_name=data["caller_name"],
-                caller_phone=data["caller_phone"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已受理来电,工单编号 {ticket.number}")
-            return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-    return render(request, "cases/hotline_new.html", {"form": form})
-
-
-@login_required
-def ticket_detail_view(request, ticket_id: int):
-    ticket = _ticket(request, ticket_id)
-    return render(request, "cases/hotline_detail.html", {
-        "t": ticket, "events": selectors.ticket_events(ticket=ticket),
-        "actions": selectors.ticket_actions(user=request.user, ticket=ticket),
-        "departments": Department.objects.all(),
-        "department": Department.objects.filter(code=ticket.department).first(),
-        "can_open_case": ticket.case_id is None
-        and ticket.status in (wf.TicketStatus.RECEIVED, wf.TicketStatus.HANDLED),
-    })  # fmt: skip
-
-
-@login_required
-@require_POST
-def ticket_transition_view(request, ticket_id: int):
-    ticket = _ticket(request, ticket_id)
-    action = request.POST.get("action", "")
-    try:
-        ticket = services.ticket_transition(
-            actor=request.user, ticket=ticket, action=action,
-            note=request.POST.get("note", ""), department=request.POST.get("department", ""),
-        )  # fmt: skip
-    except (services.CaseError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"工单现为“{wf.TICKET_STATUS_LABELS[ticket.status]}”")
-    return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-
-
-@login_required
-@require_POST
-def ticket_open_case_view(request, ticket_id: int):
-    ticket = _ticket(request, ticket_id)
-    number = request.POST.get("household_number", "").strip()
-    household = None
-    if number:
-        household = (
-            household_selectors.household_scope(user=request.user).filter(number=number).first()
-        )
-        if household is None:
-            messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
-            return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-    try:
-        case = services.ticket_open_case(actor=request.user, ticket=ticket, household=household)
-    except (services.CaseError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("cases:hotline_detail", ticket_id=ticket.pk)
-    messages.success(request, f"已转入个案 {case.number}")
     return redirect("cases:detail", case_id=case.pk)

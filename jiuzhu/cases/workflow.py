@@ -1,6 +1,7 @@
 """The case workflow and the hotline ticket workflow as data: statuses, and one
-table of allowed transitions each. Pure Python, no Django: the services look a
-move up here, the pages ask it which buttons to show, and the tests iterate it.
+table of allowed transitions each (jiuzhu.core.workflow). No database: the
+services look a move up here, the pages ask it which buttons to show, and the
+tests iterate it. The roles of each row are named in jiuzhu.accounts.roles.
 
 A transition is keyed by (action, from status). The same action may appear in
 several rows when its target or its roles depend on where the case stands
@@ -9,20 +10,29 @@ several rows when its target or its roles depend on where the case stands
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from jiuzhu.accounts.roles import COUNTY, HOTLINE_STAFF, TOWNSHIP, VILLAGE
+from jiuzhu.core.workflow import (
+    IllegalTransition,
+    Transition,
+    TransitionTable,
+    UnknownAction,
+    WorkflowError,
+)
+from jiuzhu.core.workflow import row as _t
 
-class CaseError(Exception):
-    """A case operation that cannot be done; the message is for the clerk (Chinese)."""
+__all__ = [
+    "CaseError",
+    "DuplicateCase",
+    "IllegalTransition",
+    "Transition",
+    "TransitionTable",
+    "UnknownAction",
+]
 
-
-class IllegalTransition(CaseError):
-    """The table does not allow this action from the case's current status (HTTP 409)."""
-
-
-class UnknownAction(CaseError):
-    """No row of the table has this action name (HTTP 422)."""
+# The case app's name for a refused workflow operation (the message is for the clerk).
+CaseError = WorkflowError
 
 
 class DuplicateCase(CaseError):
@@ -31,17 +41,6 @@ class DuplicateCase(CaseError):
     def __init__(self, message: str, *, number: str):
         super().__init__(message)
         self.number = number
-
-
-# Role codes as in jiuzhu.accounts.models.Role (kept as strings: no Django here).
-VILLAGE = "village_worker"
-TOWNSHIP = "township_staff"
-COUNTY = "county_staff"
-
-CASE_READERS = frozenset({VILLAGE, TOWNSHIP, COUNTY, "admin"})
-CASE_OPENERS = frozenset({VILLAGE, TOWNSHIP, COUNTY})  # 一门受理: village and township windows
-PLAN_EDITORS = frozenset({VILLAGE, TOWNSHIP})
-HOTLINE_STAFF = frozenset({TOWNSHIP, COUNTY})
 
 
 class Status(StrEnum):
@@ -76,29 +75,6 @@ STATUS_LABELS: dict[str, str] = {
 }
 TERMINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
 OPEN = frozenset(Status) - TERMINAL
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str  # English verb, the API's action name
-    label: str  # the button (Chinese)
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    note_label: str = ""  # non-empty: a note is required and this names it
-    needs_household: bool = False  # a report must be matched to a household file first
-    needs_measures: bool = False  # 一户一策 must name at least one measure
-    stamp: str = ""  # the Case timestamp field this move sets, if any
-    after_publicity: bool = False  # only once the publicity period (公示期) is over
-    by_meeting: bool = False  # decided by the county joint review when the case is on its agenda
-
-    @property
-    def note_required(self) -> bool:
-        return bool(self.note_label)
-
-
-def _t(action, label, sources, target, roles, **kw) -> Transition:
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), **kw)
 
 
 S = Status
@@ -137,6 +113,12 @@ TRANSITIONS: tuple[Transition, ...] = (
        note_label="公示异议及复核要求"),
 )  # fmt: skip
 
+# A case's measures can be referred to their departments once its plan exists and
+# until it is closed (jiuzhu.referrals sends them).
+REFERABLE = frozenset({
+    S.PLANNING, S.SUBMITTED, S.REVIEWING, S.APPROVED, S.PUBLICISED, S.IMPLEMENTING, S.FOLLOW_UP,
+})  # fmt: skip
+
 # Timeline rows that are not moves of the table (the status stays or starts there).
 EVENT_LABELS: dict[str, str] = {
     "open": "受理",
@@ -165,38 +147,6 @@ ACTION_VERBS: dict[str, str] = {
 }
 ACTIONS: dict[str, str] = EVENT_LABELS | ACTION_VERBS
 ACTION_NAMES = frozenset(t.action for t in TRANSITIONS)
-
-
-class TransitionTable:
-    """A workflow's rows, looked up by (action, from status). `noun` names the record
-    in messages (个案, 工单, 转介); `labels` names statuses and `actions` actions."""
-
-    def __init__(self, rows: tuple[Transition, ...], *, noun: str, labels: dict[str, str],
-                 actions: dict[str, str]) -> None:  # fmt: skip
-        self.rows, self.noun, self.labels, self.actions = rows, noun, labels, actions
-        self.names = frozenset(t.action for t in rows)
-        self._by_key: dict[tuple[str, str], Transition] = {}
-        for row in rows:
-            for source in row.sources:
-                if (row.action, source) in self._by_key:
-                    raise ValueError(f"two rows for {row.action} from {source}")
-                self._by_key[(row.action, source)] = row
-
-    def row_for(self, *, action: str, status: str) -> Transition:
-        """The row that allows `action` from `status`; raise IllegalTransition if none does."""
-        if action not in self.names:
-            raise UnknownAction(f"未知的操作“{action}”")
-        row = self._by_key.get((action, status))
-        if row is None:
-            raise IllegalTransition(
-                f"{self.noun}当前状态为“{self.labels.get(status, status)}”,"
-                f"不能执行“{self.actions[action]}”"
-            )
-        return row
-
-    def available(self, *, status: str, role: str) -> list[Transition]:
-        """The moves a role may make from a status, in table order."""
-        return [t for t in self.rows if status in t.sources and role in t.roles]
 
 
 CASES = TransitionTable(TRANSITIONS, noun="个案", labels=STATUS_LABELS, actions=ACTIONS)

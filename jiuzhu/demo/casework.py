@@ -23,9 +23,17 @@ from django.utils import timezone
 
 from jiuzhu.accounts.models import User
 from jiuzhu.assessment.models import LatestAssessment
+from jiuzhu.cases import services as cases
+from jiuzhu.cases.models import Case, CaseEvent, Channel, HotlineEvent, HotlineTicket, Proxy
 from jiuzhu.households.models import Household
+from jiuzhu.policies.models import Department
+from jiuzhu.policies.selectors import household_matching
+from jiuzhu.referrals import services as referrals
+from jiuzhu.referrals.models import Conference, Referral, ReferralEvent
 from jiuzhu.regions import luquan
 from jiuzhu.regions.models import Region
+from jiuzhu.reviews import services as reviews
+from jiuzhu.reviews.models import Decision, ReviewItem, ReviewMeeting
 
 from .users import CUIHUA, demo_village
 
@@ -49,10 +57,6 @@ class Made:
 def wipe_casework() -> None:
     """Delete every case, referral, conference, joint review and hotline ticket
     (children first: their foreign keys protect the parents)."""
-    from jiuzhu.cases.models import Case, CaseEvent, HotlineEvent, HotlineTicket
-    from jiuzhu.referrals.models import Conference, Referral, ReferralEvent
-    from jiuzhu.reviews.models import ReviewItem, ReviewMeeting
-
     for model in (ReviewItem, ReviewMeeting, ReferralEvent, Referral, Conference, HotlineEvent,
                   HotlineTicket, CaseEvent):  # fmt: skip
         model._base_manager.all().delete()
@@ -64,9 +68,6 @@ def wipe_casework() -> None:
 
 def _shift(case_ids: list[int], days: int) -> None:
     """Move what happened to these cases `days` back in time (timestamps only)."""
-    from jiuzhu.cases.models import Case, CaseEvent
-    from jiuzhu.referrals.models import Referral, ReferralEvent
-
     delta = dt.timedelta(days=days)
     stamps = ("created_at", "status_changed_at", "submitted_at", "decided_at", "publicised_at",
               "closed_at")  # fmt: skip
@@ -96,8 +97,6 @@ def _hardship_households(limit: int) -> list[Household]:
 
 def _measures(actor, household: Household, *, prefer: tuple[str, ...] = ()) -> list[dict]:
     """Two to four of the policies the household is due, those of `prefer` first."""
-    from jiuzhu.policies.selectors import household_matching
-
     matching = household_matching(user=actor, household_id=household.pk)
     # Already receiving everything it is due: the plan keeps those measures going.
     due = matching.to_receive or matching.receiving
@@ -107,13 +106,6 @@ def _measures(actor, household: Household, *, prefer: tuple[str, ...] = ()) -> l
 
 def make_casework(*, seed: int = 530128) -> dict[str, int]:
     """Generate the demo month of casework; nothing when any case exists already."""
-    from jiuzhu.cases import services as cases
-    from jiuzhu.cases.models import Case, Channel, Proxy
-    from jiuzhu.policies.models import Department
-    from jiuzhu.referrals import services as referrals
-    from jiuzhu.reviews import services as reviews
-    from jiuzhu.reviews.models import Decision, ReviewItem, ReviewMeeting
-
     if Case.objects.exists():
         return {}
     users = {u.username: u for u in User.objects.filter(
@@ -264,8 +256,6 @@ def make_casework(*, seed: int = 530128) -> dict[str, int]:
 
 
 def _shift_publicity(case_ids: list[int], days_forward: int) -> None:
-    from jiuzhu.cases.models import Case, CaseEvent
-
     delta = dt.timedelta(days=days_forward)
     Case.objects.filter(pk__in=case_ids).update(
         publicised_at=F("publicised_at") + delta, status_changed_at=F("status_changed_at") + delta

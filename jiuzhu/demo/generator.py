@@ -28,6 +28,7 @@ from jiuzhu.accounts.models import User
 from jiuzhu.households.models import Household, Member
 from jiuzhu.regions import luquan
 
+from .casework import wipe_casework
 from .population import Cat, IdAllocator, Sealer, Villages, assign_villages, make_chunk
 from .users import (
     COUNTY,
@@ -238,8 +239,6 @@ class _Writer:
 
 def wipe() -> None:
     """Delete every household, member and their history (and whatever hangs off them)."""
-    from .casework import wipe_casework
-
     wipe_casework()  # cases and referrals protect their households
     tables = [
         Member.history.model._meta.db_table,

@@ -230,11 +230,11 @@ class Sealer:
 
     def __init__(self):
         try:
-            self.aes = crypto._aes(settings.FIELD_ENCRYPTION_KEY)
-            key = crypto._hash_key(settings.FIELD_HASH_KEY).ljust(64, b"\0")
+            self.aes = crypto.cipher_for(settings.FIELD_ENCRYPTION_KEY)
+            key = crypto.lookup_key(settings.FIELD_HASH_KEY).ljust(64, b"\0")
             self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
             self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-            self.version = crypto._VERSION
+            self.version = crypto.TOKEN_VERSION
             sample = b"530128195001011234"
             token = self._encrypt_fast([sample])[0]
             self.fast = crypto.decrypt(token) == sample.decode() and self._hash_fast([sample])[

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from jiuzhu.accounts.models import RegionGrant, Role, User
+from jiuzhu.policies.models import Department
 from jiuzhu.regions import luquan
 from jiuzhu.regions.models import Level, Region
 
@@ -110,7 +111,6 @@ def logins_table(*, host: str, port: int | str) -> str:
     password = demo_password()
     names = dict(Region.objects.filter(level__lte=Level.VILLAGE).values_list("code", "name"))
     rows = [("用户名", "密码", "角色", "授权区划")]
-    from jiuzhu.policies.models import Department
 
     departments = dict(Department.objects.values_list("code", "short_name"))
     village = demo_village()

@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from .inputs import SERIOUS_DISEASES
 from .model import FACTOR_LABELS, FACTORS
 from .needs import NEED_LABELS
 
@@ -467,8 +468,6 @@ def frames_of(
     `results` what `assess_frames` returned for them (with needs_json), all in
     household order.
     """
-    from .inputs import SERIOUS_DISEASES
-
     size = members.group_by("household_id").len("size")
     h = households.select(
         "household_id", *[c for c in HOUSEHOLD_INPUT_FIELDS if c in households.columns]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Household
+from .selectors import household_scope
 
 
 @admin.register(Household)
@@ -22,6 +23,4 @@ class HouseholdAdmin(SimpleHistoryAdmin):
         return False
 
     def get_queryset(self, request):
-        from .selectors import household_scope
-
         return household_scope(user=request.user)

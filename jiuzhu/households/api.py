@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
 from jiuzhu.accounts.roles import can_edit_households
+from jiuzhu.accounts.scope import village_choices
 
 from . import choices as c
 from . import selectors, services
@@ -281,7 +282,7 @@ def _household_out(h: Household, *, with_members: bool) -> dict:
 
 def _validate_household(data: dict, *, user, instance: Household | None) -> dict:
     form = HouseholdForm(
-        data=data, instance=instance, village_choices=selectors.village_choices(user=user)
+        data=data, instance=instance, village_choices=village_choices(user=user)
     )
     if not form.is_valid():
         raise FieldError(errors_as_text(form))
@@ -308,10 +309,7 @@ def _require_edit(user) -> None:
 
 
 def _get(user, household_id) -> Household:
-    try:
-        return selectors.household_get(user=user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise HttpError(404, "家庭档案不存在") from None
+    return selectors.access_household_by_id(user=user, household_id=household_id)
 
 
 @router.get("", response=HouseholdPage, summary="家庭档案列表(仅限授权区划)")

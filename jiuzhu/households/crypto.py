@@ -13,29 +13,31 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-_VERSION = b"\x01"
+TOKEN_VERSION = b"\x01"  # the first byte of every stored cipher text
 
 
 @lru_cache(maxsize=4)
-def _aes(key_text: str) -> AESGCM:
+def cipher_for(key_text: str) -> AESGCM:
+    """The AES-256-GCM cipher of a configured key (the demo generator seals in bulk with it)."""
     return AESGCM(hashlib.sha256(key_text.encode()).digest())
 
 
 @lru_cache(maxsize=4)
-def _hash_key(key_text: str) -> bytes:
+def lookup_key(key_text: str) -> bytes:
+    """The HMAC key of the ID-number lookup hash, derived from the configured key."""
     return hashlib.sha256(b"jiuzhu-id-lookup:" + key_text.encode()).digest()
 
 
 def encrypt(plain: str) -> str:
     nonce = os.urandom(12)
-    sealed = _aes(settings.FIELD_ENCRYPTION_KEY).encrypt(nonce, plain.encode(), None)
-    return base64.b64encode(_VERSION + nonce + sealed).decode()
+    sealed = cipher_for(settings.FIELD_ENCRYPTION_KEY).encrypt(nonce, plain.encode(), None)
+    return base64.b64encode(TOKEN_VERSION + nonce + sealed).decode()
 
 
 def decrypt(token: str) -> str:
     raw = base64.b64decode(token)
-    return _aes(settings.FIELD_ENCRYPTION_KEY).decrypt(raw[1:13], raw[13:], None).decode()
+    return cipher_for(settings.FIELD_ENCRYPTION_KEY).decrypt(raw[1:13], raw[13:], None).decode()
 
 
 def lookup_hash(number: str) -> str:
-    return hmac.new(_hash_key(settings.FIELD_HASH_KEY), number.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(lookup_key(settings.FIELD_HASH_KEY), number.encode(), hashlib.sha256).hexdigest()

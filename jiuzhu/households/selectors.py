@@ -1,7 +1,7 @@
 """Reads of household files. Every function takes the acting user and applies
 their region scope and role, so no view or API endpoint can forget it. Asking
-for a household outside the scope raises DoesNotExist, exactly as for a
-household that does not exist."""
+for a household outside the scope raises NotFound, exactly as for a household
+that does not exist (jiuzhu.accounts.access)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 
+from jiuzhu.accounts.access import NotFound, pk_of
 from jiuzhu.accounts.roles import can_read_households
+from jiuzhu.accounts.scope import township_choices, user_scope_codes, village_choices
 from jiuzhu.core import idnumber
-from jiuzhu.regions.models import Level, Region, prefix_of, under_codes_q
+from jiuzhu.regions.models import Region, prefix_of
 
 from . import choices as c
 from .crypto import lookup_hash
@@ -21,22 +24,8 @@ from .models import Household, Member
 
 _ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 _FEW_NAMES = 5000  # more people than any full name has, fewer than any surname
-
-
-def user_scope_codes(user) -> list[str]:
-    """Region codes granted to the user (cached on the user object per request)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_scope_codes", None)
-    if cached is None:
-        cached = list(user.grants.values_list("region_id", flat=True))
-        user._scope_codes = cached
-    return cached
-
-
-def code_in_scope(*, user, code: str) -> bool:
-    """Whether a region code lies under any region granted to the user."""
-    return any(code.startswith(prefix_of(granted)) for granted in user_scope_codes(user))
+HOUSEHOLD_NOT_FOUND = "家庭档案不存在"
+MEMBER_NOT_FOUND = "家庭成员不存在"
 
 
 def household_scope(*, user) -> QuerySet[Household]:
@@ -44,18 +33,6 @@ def household_scope(*, user) -> QuerySet[Household]:
     if not can_read_households(user):
         return Household.objects.none()
     return Household.objects.under_codes(user_scope_codes(user))
-
-
-def region_scope(*, user) -> QuerySet[Region]:
-    return Region.objects.filter(under_codes_q("code", user_scope_codes(user)))
-
-
-def village_choices(*, user) -> QuerySet[Region]:
-    return region_scope(user=user).filter(level=Level.VILLAGE).order_by("code")
-
-
-def township_choices(*, user) -> QuerySet[Region]:
-    return region_scope(user=user).filter(level__in=[Level.TOWNSHIP]).order_by("code")
 
 
 def household_list(
@@ -117,26 +94,71 @@ def _name_or_village(q: str, villages: list[str]) -> Q:
     return Q(id__in=by_name.values("household_id"))
 
 
-def household_get(*, user, household_id) -> Household:
-    """Fetch one household in scope; raise Household.DoesNotExist otherwise."""
+def access_household_by_id(*, user, household_id) -> Household:
+    """One household in the user's scope; NotFound when it is missing, outside the
+    scope, or the user's role reads no household files (one answer for all three)."""
+    pk = pk_of(household_id, message=HOUSEHOLD_NOT_FOUND)
     try:
-        pk = int(household_id)
-    except (TypeError, ValueError):
-        raise Household.DoesNotExist from None
-    return (
-        household_scope(user=user).select_related("village", "village__parent", "group").get(pk=pk)
-    )
+        return (
+            household_scope(user=user)
+            .select_related("village", "village__parent", "group")
+            .get(pk=pk)
+        )
+    except Household.DoesNotExist:
+        raise NotFound(HOUSEHOLD_NOT_FOUND) from None
 
 
-def member_get(*, user, member_id) -> Member:
-    """Fetch one member whose household is in scope; raise Member.DoesNotExist otherwise."""
+def access_member_by_id(*, user, member_id) -> Member:
+    """One member whose household is in the user's scope; NotFound otherwise."""
+    pk = pk_of(member_id, message=MEMBER_NOT_FOUND)
     try:
-        pk = int(member_id)
-    except (TypeError, ValueError):
-        raise Member.DoesNotExist from None
-    return Member.objects.select_related("household").get(
-        pk=pk, household__in=household_scope(user=user)
-    )
+        return Member.objects.select_related("household").get(
+            pk=pk, household__in=household_scope(user=user)
+        )
+    except Member.DoesNotExist:
+        raise NotFound(MEMBER_NOT_FOUND) from None
+
+
+def household_find_by_number(*, user, number: str) -> Household | None:
+    """The household in the user's scope with this 户编号 (a clerk typing it), or None."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return household_scope(user=user).filter(number=number).first()
+
+
+def dashboard_rows(*, user) -> list[dict]:
+    """Counts by township under the user's grants: aggregates only, no names.
+
+    One grouped query (households by the township prefix of their village code)
+    rather than one per township, so the page stays quick on a big county."""
+    codes = user_scope_codes(user)
+    aggregates = {
+        "total": Count("id"),
+        **{name: Count("id", filter=Q(**{name: True})) for name, _ in c.TAGS},
+    }
+    places = {t.code[:9]: t for t in township_choices(user=user)}
+    width = 9
+    if not places:
+        # A grant below township level (a village): count by village instead.
+        width = 12
+        places = {r.code[:12]: r for r in Region.objects.filter(code__in=codes)}
+    counted = {
+        row.pop("place"): row
+        for row in Household.objects.under_codes(codes)
+        .annotate(place=Substr("village_id", 1, width))
+        .order_by()
+        .values("place")
+        .annotate(**aggregates)
+    }
+    missing = [p.ljust(12, "0") for p in counted if p not in places]
+    places.update({r.code[:width]: r for r in Region.objects.filter(code__in=missing)})
+    empty = dict.fromkeys(aggregates, 0)
+    rows = []
+    for prefix, region in sorted(places.items()):
+        counts = counted.get(prefix, empty)
+        rows.append({"region": region, **counts, "tag_counts": [counts[n] for n, _ in c.TAGS]})
+    return rows
 
 
 @dataclass

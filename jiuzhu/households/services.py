@@ -9,16 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import Length
 
-from jiuzhu.accounts.models import AccessAction, AccessLog
+from jiuzhu.accounts.models import AccessAction
 from jiuzhu.accounts.roles import can_edit_households, can_reveal_id
+from jiuzhu.accounts.scope import code_in_scope
+from jiuzhu.accounts.services import access_log_write
 from jiuzhu.core import idnumber
 from jiuzhu.regions.models import Region
 
 from . import choices as c
-from . import selectors
 from .crypto import decrypt, encrypt, lookup_hash
+from .hooks import household_changed
 from .models import Household, Member
-from .signals import household_changed
 
 
 def _require_editor(actor) -> None:
@@ -29,7 +30,7 @@ def _require_editor(actor) -> None:
 def _require_scope(actor, household: Household) -> None:
     # The pages and the API already fetch through selectors; checking here too
     # keeps every other caller (imports, scripts) inside the actor's regions.
-    if not selectors.code_in_scope(user=actor, code=household.village_id or ""):
+    if not code_in_scope(user=actor, code=household.village_id or ""):
         raise PermissionDenied("该家庭不在您的管辖范围内")
 
 
@@ -66,8 +67,8 @@ def _refresh_summary(household: Household) -> None:
 
 
 def _after_change(household: Household, actor) -> None:
-    # Listeners (the re-assessment) run in this same transaction.
-    household_changed.send(sender=Household, household=household, actor=actor)
+    # Registered callables (the re-assessment) run in this same transaction.
+    household_changed.run(household=household, actor=actor)
 
 
 def _head_id(household: Household) -> int | None:
@@ -169,7 +170,7 @@ def id_number_reveal(*, actor, member: Member) -> str:
     if not can_reveal_id(actor):
         raise PermissionDenied("您的角色无权查看完整身份证号")
     _require_scope(actor, member.household)
-    AccessLog.objects.create(
+    access_log_write(
         user=actor,
         action=AccessAction.REVEAL_ID,
         object_type="member",

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import inlineformset_factory
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,13 +16,17 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from jiuzhu.accounts.access import require_role
 from jiuzhu.accounts.roles import (
+    HOUSEHOLD_EDITORS,
+    HOUSEHOLD_READERS,
     can_edit_households,
     can_export,
     can_import,
-    can_read_households,
     can_reveal_id,
+    can_view_dashboard,
 )
+from jiuzhu.accounts.scope import region_scope, township_choices, village_choices
 from jiuzhu.regions.models import Level
 
 from . import choices as c
@@ -55,14 +59,13 @@ class CappedPaginator(Paginator):
 
 
 def _require_reader(user) -> None:
-    if not can_read_households(user):
-        raise Http404
+    require_role(user, HOUSEHOLD_READERS)
 
 
 def _region_filter_options(user) -> list[tuple]:
     """(township or None, villages) pairs for the region filter's optgroups."""
-    townships = list(selectors.township_choices(user=user))
-    villages = list(selectors.village_choices(user=user))
+    townships = list(township_choices(user=user))
+    villages = list(village_choices(user=user))
     by_parent: dict[str, list] = {}
     for v in villages:
         by_parent.setdefault(v.parent_id, []).append(v)
@@ -150,10 +153,7 @@ def _list_response(
 @login_required
 def household_detail_view(request, household_id: int):
     _require_reader(request.user)
-    try:
-        household = selectors.household_get(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    household = selectors.access_household_by_id(user=request.user, household_id=household_id)
     context = {
         "h": household,
         "members": household.members.all(),
@@ -176,7 +176,7 @@ def _scope_household_form(form: HouseholdForm, *, user, villages) -> None:
     if len({v.parent_id for v in villages}) > 1:
         form.fields["village"].label_from_instance = lambda r: f"{r.parent.name} {r.name}"
     form.fields["village"].empty_label = "请选择村(居)"
-    form.fields["group"].queryset = selectors.region_scope(user=user).filter(level=Level.GROUP)
+    form.fields["group"].queryset = region_scope(user=user).filter(level=Level.GROUP)
     form.fields["group"].empty_label = "(不填)"
 
 
@@ -206,15 +206,13 @@ def _split_members(formset) -> tuple[list, list, list, list[dict]]:
 @login_required
 def household_edit_view(request, household_id: int | None = None):
     """The home-visit form: a household and its members on one phone-sized page."""
-    if not can_edit_households(request.user):
-        raise Http404
+    require_role(request.user, HOUSEHOLD_EDITORS)
     household = None
     if household_id is not None:
-        try:
-            household = selectors.household_get(user=request.user, household_id=household_id)
-        except Household.DoesNotExist:
-            raise Http404 from None
-    villages = selectors.village_choices(user=request.user).select_related("parent")
+        household = selectors.access_household_by_id(
+            user=request.user, household_id=household_id
+        )
+    villages = village_choices(user=request.user).select_related("parent")
     FormSet = inlineformset_factory(
         Household,
         Member,
@@ -276,10 +274,7 @@ def household_edit_view(request, household_id: int | None = None):
 @login_required
 @require_POST
 def member_reveal_view(request, member_id: int):
-    try:
-        member = selectors.member_get(user=request.user, member_id=member_id)
-    except Member.DoesNotExist:
-        raise Http404 from None
+    member = selectors.access_member_by_id(user=request.user, member_id=member_id)
     try:
         number = services.id_number_reveal(actor=request.user, member=member)
     except PermissionDenied:
@@ -289,4 +284,23 @@ def member_reveal_view(request, member_id: int):
             '<span class="id-full">{}</span><small class="hint reveal-note">本次查看已记入日志</small>',
             number,
         )
+    )
+
+
+@login_required
+def dashboard_view(request):
+    if not can_view_dashboard(request.user):
+        return render(request, "accounts/no_access.html", status=403)
+    rows = selectors.dashboard_rows(user=request.user)
+    keys = ["total", *[n for n, _ in c.TAGS]]
+    totals = {key: sum(r[key] for r in rows) for key in keys}
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "rows": rows,
+            "tags": c.TAGS,
+            "totals": totals,
+            "total_tag_counts": [totals[n] for n, _ in c.TAGS],
+        },
     )

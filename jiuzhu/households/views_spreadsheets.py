@@ -12,12 +12,14 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from jiuzhu.accounts.models import AccessAction, AccessLog
-from jiuzhu.accounts.roles import can_export, can_import
+from jiuzhu.accounts.access import NotFound, require_role
+from jiuzhu.accounts.models import AccessAction
+from jiuzhu.accounts.roles import EXPORTERS, IMPORTERS
+from jiuzhu.accounts.services import access_log_write
 from jiuzhu.core import idnumber
 
 from . import choices as c
@@ -31,8 +33,7 @@ MAX_HOUSEHOLDS_SHOWN = 200
 
 
 def _require_importer(user) -> None:
-    if not can_import(user):
-        raise Http404
+    require_role(user, IMPORTERS)
 
 
 @login_required
@@ -86,7 +87,7 @@ def _get_upload(request, token: str) -> spreadsheets.Upload:
     try:
         return spreadsheets.upload_get(token=token, user=request.user)
     except UploadNotFound:
-        raise Http404 from None
+        raise NotFound("导入文件不存在或已过期") from None
 
 
 @login_required
@@ -113,7 +114,7 @@ def import_preview_view(request, token: str):
     try:
         report = spreadsheets.validate(source=upload.path, user=request.user)
     except FileNotFoundError:
-        raise Http404 from None
+        raise NotFound("导入文件不存在或已过期") from None
     except SpreadsheetError as exc:
         return render(
             request,
@@ -174,8 +175,7 @@ def _commit(request, upload: spreadsheets.Upload):
 
 @login_required
 def export_view(request):
-    if not can_export(request.user):
-        raise Http404
+    require_role(request.user, EXPORTERS)
     # The search text comes from the session by its token, as on the list (searches.py).
     q = search_recall(session=request.session, token=request.GET.get("s", "")) or ""
     region = request.GET.get("region", "")
@@ -194,7 +194,7 @@ def export_view(request):
     # On disk, not in memory: a county ledger can be tens of megabytes.
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
     result = spreadsheets.export_ledger(households=households, out=out, note=note)
-    AccessLog.objects.create(
+    access_log_write(
         user=request.user,
         action=AccessAction.EXPORT,
         object_type="household",

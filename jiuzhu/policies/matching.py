@@ -6,8 +6,9 @@ each policy's condition is compiled to a Polars expression
 (jiuzhu.engine.conditions) — no Python loop over households.
 
 A household receives a policy when its 指标27 (assistance_received) holds the
-policy's receipt code, or when a department has delivered the policy to it
-through a referral (转介 已帮扶, 已反馈 or 已结案).
+policy's receipt code, or when an app above says so through
+policies.hooks.received_policy_pairs (referrals: a department delivered the
+policy through a referral, 转介 已帮扶, 已反馈 or 已结案).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from jiuzhu.assessment.batch import load_region, model_of, score_region
+from jiuzhu.assessment.services import active_model_version
 from jiuzhu.engine.conditions import frames_of, match_frames
-from jiuzhu.referrals import workflow as ref_wf
 
+from . import hooks
 from .models import Policy
 
-# Referral statuses from which the department has delivered the policy: the household receives it.
-DELIVERED = tuple(str(s) for s in (ref_wf.Status.ASSISTED, ref_wf.Status.FEEDBACK_GIVEN,
-                                   ref_wf.Status.DONE))  # fmt: skip
+RECEIVED_SCHEMA = {"household_id": pl.Int64, "policy": pl.String}
 
 
 @dataclass
@@ -73,19 +74,14 @@ class RegionMatch:
         return pl.concat(parts)
 
 
-def delivered_pairs(code: str | None) -> pl.DataFrame:
-    """(household_id, policy) for each policy delivered by referral to a household
-    under `code` (all when None), each pair once: one query."""
-    from jiuzhu.referrals.models import Referral
-    from jiuzhu.regions.models import Level, level_of, prefix_of
-
-    referrals = Referral.objects.filter(status__in=DELIVERED, policy__isnull=False)
-    if code and level_of(code) == Level.GROUP:
-        referrals = referrals.filter(household__group_id=code)
-    elif code:
-        referrals = referrals.filter(household__village__code__startswith=prefix_of(code))
-    rows = list(referrals.order_by().values_list("household_id", "policy__code").distinct())
-    return pl.DataFrame(rows, schema={"household_id": pl.Int64, "policy": pl.String}, orient="row")
+def received_pairs(code: str | None) -> pl.DataFrame:
+    """(household_id, policy) that the apps registered on hooks.received_policy_pairs
+    say the households under `code` (all when None) receive, each pair once."""
+    parts = [frame.select(list(RECEIVED_SCHEMA)).cast(RECEIVED_SCHEMA)
+             for frame in hooks.received_policy_pairs.results(code=code)]  # fmt: skip
+    if not parts:
+        return pl.DataFrame(schema=RECEIVED_SCHEMA)
+    return parts[0] if len(parts) == 1 else pl.concat(parts).unique(maintain_order=True)
 
 
 def received_frame(
@@ -94,7 +90,7 @@ def received_frame(
     """household_id + one boolean column per policy code: received, by 指标27 or by referral.
 
     `households` has household_id and assistance_received (a list column of
-    codes); `delivered` is `delivered_pairs`. The result keeps the households' order.
+    codes); `delivered` is `received_pairs`. The result keeps the households' order.
     """
     codes = {p.code for p in policies}
     lists = (
@@ -118,9 +114,6 @@ def received_frame(
 
 def match_region(code: str | None, *, policies: list[Policy] | None = None) -> RegionMatch:
     """Match every household under `code` (all when None) against the policies in force."""
-    from jiuzhu.assessment.batch import load_region, model_of, score_region
-    from jiuzhu.assessment.services import active_model_version
-
     seconds: dict[str, float] = {}
     policies = list(Policy.objects.in_force().select_related("department")) if policies is None \
         else policies  # fmt: skip
@@ -133,7 +126,7 @@ def match_region(code: str | None, *, policies: list[Policy] | None = None) -> R
     t0 = time.perf_counter()
     h, m = frames_of(frames.households, frames.members, results)
     eligible = match_frames(h, m, {p.code: p.condition for p in policies})
-    received = received_frame(frames.households, policies, delivered_pairs(code))
+    received = received_frame(frames.households, policies, received_pairs(code))
     seconds["match"] = time.perf_counter() - t0
     return RegionMatch(
         frames.households.select("household_id", "village_id"), eligible, received, policies,

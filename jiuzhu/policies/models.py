@@ -6,9 +6,19 @@ never executed. Every change bumps the policy's version and is kept in its
 history (who, when, what).
 """
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from jiuzhu.engine.conditions import ConditionError, validate
+from jiuzhu.engine.needs import NEED_LABELS
+from jiuzhu.households.choices import Assistance
+
+from .codes import CODES
 
 
 class DepartmentKind(models.TextChoices):
@@ -60,11 +70,44 @@ class Measure(models.TextChoices):
     SERVICE = "service", "服务类救助"
 
 
+FIELDS = ("name", "department", "measure", "needs", "condition", "summary", "benefit", "amount",
+          "legal_basis", "how_to_apply", "receipt_code", "valid_from", "valid_to", "active")  # fmt: skip
+
+
+class PolicyError(ValueError):
+    """Bad policy data; the message names the field, in Chinese."""
+
+
+def policy_check(data: dict) -> None:
+    """Raise PolicyError unless the policy's data is complete and its condition well formed."""
+    for name, label in (("name", "政策名称"), ("benefit", "救助帮扶内容"),
+                        ("legal_basis", "政策依据")):  # fmt: skip
+        if not str(data.get(name) or "").strip():
+            raise PolicyError(f"{label}:不能为空")
+    if data.get("measure") not in Measure.values:
+        raise PolicyError(f"措施类型:无效的值“{data.get('measure')}”")
+    needs = data.get("needs") or []
+    bad = [n for n in needs if n not in NEED_LABELS]
+    if bad:
+        raise PolicyError(f"对应需求:无效的需求“{'、'.join(map(str, bad))}”")
+    receipt = data.get("receipt_code") or ""
+    if receipt and receipt not in Assistance.values:
+        raise PolicyError(f"已享受标记:无效的值“{receipt}”")
+    try:
+        validate(data.get("condition"), codes=CODES, _path="享受条件")
+    except ConditionError as exc:
+        raise PolicyError(str(exc)) from exc
+    start, end = data.get("valid_from"), data.get("valid_to")
+    if not isinstance(start, dt.date):
+        raise PolicyError("生效日期:不能为空")
+    if end is not None and end < start:
+        raise PolicyError("失效日期:不能早于生效日期")
+
+
+
 class PolicyQuerySet(models.QuerySet):
     def in_force(self, on=None):
         """Active policies valid on the given date (today by default)."""
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return self.filter(active=True, valid_from__lte=day).filter(
             models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
@@ -114,10 +157,6 @@ class Policy(models.Model):
 
     def clean(self) -> None:
         """The same checks as policy_save, for the admin's form."""
-        from django.core.exceptions import ValidationError
-
-        from .services import FIELDS, PolicyError, policy_check
-
         try:
             policy_check({f: getattr(self, f, None) for f in FIELDS})
         except PolicyError as exc:

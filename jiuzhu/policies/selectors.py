@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 from django.db.models import Q, QuerySet
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound
+from jiuzhu.assessment import stats
+from jiuzhu.assessment.inputs import household_input
+from jiuzhu.assessment.selectors import assessment_current
+from jiuzhu.assessment.services import economic_standard_for, engine_model
+from jiuzhu.engine.assess import assess
 from jiuzhu.engine.conditions import Outcome, evaluate, record_of
 from jiuzhu.engine.needs import NEED_LABELS
+from jiuzhu.households.models import Household
+from jiuzhu.regions.models import Region
 
+from . import hooks
 from .describe import condition_text, test_text
+from .matching import match_region
 from .models import Policy
+
+POLICY_NOT_FOUND = "政策不存在"
 
 
 def policy_list(
@@ -37,8 +51,14 @@ def policy_list(
     return policies
 
 
-def policy_get(*, code: str) -> Policy:
-    return Policy.objects.select_related("department", "updated_by").get(code=code)
+def access_policy_by_code(*, user, code: str) -> Policy:
+    """One policy of the library (every signed-in user reads 政策一本通); NotFound otherwise."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound(POLICY_NOT_FOUND)
+    try:
+        return Policy.objects.select_related("department", "updated_by").get(code=code)
+    except Policy.DoesNotExist:
+        raise NotFound(POLICY_NOT_FOUND) from None
 
 
 @dataclass(frozen=True)
@@ -75,30 +95,21 @@ class HouseholdMatching:
     review: list[PolicyMatch]  # received but no longer eligible (应退尽退 check)
 
 
-def delivered_codes(*, household_id: int) -> set[str]:
-    """Codes of the policies a department has delivered to the household by referral
-    (as the region-wide match counts them: jiuzhu.policies.matching.DELIVERED)."""
-    from jiuzhu.referrals.models import Referral
-
-    from .matching import DELIVERED
-
-    return set(
-        Referral.objects.filter(
-            household_id=household_id, status__in=DELIVERED, policy__isnull=False
-        ).values_list("policy__code", flat=True)
-    )
+def received_elsewhere(*, household_id: int) -> set[str]:
+    """Codes of the policies the apps registered on hooks.received_policy_codes say the
+    household receives (referrals: delivered by a department), as the region-wide
+    match counts them (matching.received_pairs)."""
+    codes: set[str] = set()
+    for answer in hooks.received_policy_codes.results(household_id=household_id):
+        codes |= set(answer)
+    return codes
 
 
 def household_matching(*, user, household_id) -> HouseholdMatching:
     """Every policy in force against one household in scope, explained.
 
-    Raises Household.DoesNotExist for a household out of scope or missing.
+    Raises NotFound for a household out of scope or missing.
     """
-    from jiuzhu.assessment.inputs import household_input
-    from jiuzhu.assessment.selectors import assessment_current
-    from jiuzhu.assessment.services import economic_standard_for, engine_model
-    from jiuzhu.engine.assess import assess
-
     assessment = assessment_current(user=user, household_id=household_id)
     household = assessment.household
     h = household_input(household)
@@ -106,7 +117,7 @@ def household_matching(*, user, household_id) -> HouseholdMatching:
                     economic_standard_for(household.village_id))  # fmt: skip
     record, members = record_of(h, result)
     received_codes = set(h.assistance_received)
-    delivered = delivered_codes(household_id=household.pk)
+    delivered = received_elsewhere(household_id=household.pk)
     groups: dict[str, list[PolicyMatch]] = {"to": [], "in": [], "near": [], "review": []}
     for policy in policy_list():
         outcome = evaluate(policy.condition, record, members)
@@ -135,23 +146,14 @@ class FindResult:
     seconds: dict
 
 
-FINDERS = frozenset({"township_staff", "county_staff", "admin"})
-
-
 def policy_find(*, user, region: str | None = None) -> FindResult:
     """Match the households of a region in the user's scope against the library.
 
     Raises jiuzhu.assessment.stats.OutOfScope as the statistics do (same scope rules).
     """
-    import polars as pl
-
-    from jiuzhu.assessment import stats
-
-    from .matching import match_region
-
-    if user.role not in FINDERS:
+    if user.role not in roles.POLICY_FINDERS:
         raise stats.OutOfScope
-    prefixes, picked = stats._resolve(user=user, region=region)
+    prefixes, picked = stats.resolve_regions(user=user, region=region)
     policies = policy_list()
     totals: dict[str, dict] = {}
     missing = []
@@ -167,22 +169,17 @@ def policy_find(*, user, region: str | None = None) -> FindResult:
                 total[key] += row[key]
         missing.append(match.missing([p.code for p in policies]))
     frame = pl.concat(missing) if missing else None
-    return FindResult(stats._label(picked, prefixes), list(totals.values()), frame, seconds)
+    return FindResult(stats.regions_label(picked, prefixes), list(totals.values()), frame, seconds)
 
 
 def find_rows(*, result: FindResult, department: str = "", limit: int | None = None) -> list[dict]:
     """The households eligible for a department's policies (all when blank) but not receiving them."""
-    from jiuzhu.households.models import Household
-    from jiuzhu.regions.models import Region
-
     policies = {r["policy"].code: r["policy"] for r in result.rows}
     if department:
         policies = {c: p for c, p in policies.items() if p.department_id == department}
     frame = result.missing
     if frame is None or not policies:
         return []
-    import polars as pl
-
     frame = frame.filter(pl.col("policy").is_in(list(policies))).sort("household_id", "policy")
     if limit is not None:
         frame = frame.head(limit)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import io
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from openpyxl import Workbook
 
-from jiuzhu.accounts.models import AccessAction, AccessLog
-from jiuzhu.accounts.roles import can_read_households
+from jiuzhu.accounts.access import require_role
+from jiuzhu.accounts.models import AccessAction
+from jiuzhu.accounts.roles import HOUSEHOLD_READERS
+from jiuzhu.accounts.services import access_log_write
 from jiuzhu.assessment import stats
 from jiuzhu.engine.needs import NEED_LABELS
-from jiuzhu.households.models import Household
 
 from . import selectors
 from .describe import condition_lines
@@ -52,10 +54,7 @@ def library_view(request):
 @login_required
 @require_GET
 def policy_view(request, code: str):
-    try:
-        policy = _decorate(selectors.policy_get(code=code))
-    except Policy.DoesNotExist:
-        raise Http404 from None
+    policy = _decorate(selectors.access_policy_by_code(user=request.user, code=code))
     history = list(policy.history.select_related("history_user").order_by("-history_date")[:20])
     return render(request, "policies/detail.html", {"p": policy, "history": history})
 
@@ -64,20 +63,13 @@ def policy_view(request, code: str):
 @require_GET
 def household_view(request, household_id: int):
     """一户一策: what this household is eligible for, has, nearly meets, or should be reviewed for."""
-    if not can_read_households(request.user):
-        raise Http404
-    try:
-        matching = selectors.household_matching(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    require_role(request.user, HOUSEHOLD_READERS)
+    matching = selectors.household_matching(user=request.user, household_id=household_id)
     return render(request, "policies/household.html", {"m": matching, "h": matching.household})
 
 
 def _find(request):
-    try:
-        return selectors.policy_find(user=request.user, region=request.GET.get("region") or None)
-    except stats.OutOfScope:
-        raise Http404 from None
+    return selectors.policy_find(user=request.user, region=request.GET.get("region") or None)
 
 
 @login_required
@@ -90,11 +82,9 @@ def find_view(request):
     by_department: dict = {}
     for row in result.rows:
         by_department.setdefault(row["policy"].department, []).append(row)
-    from jiuzhu.assessment.views_stats import _region_choices
-
     return render(request, "policies/find.html", {
         "result": result, "groups": list(by_department.items()), "rows": rows,
-        "limit": FIND_LIMIT, "department": department, "regions": _region_choices(request.user),
+        "limit": FIND_LIMIT, "department": department, "regions": stats.region_options(user=request.user),
         "picked": request.GET.get("region", ""),
         "total_missing": sum(r["missing"] for r in result.rows),
         "departments": Department.objects.all(),
@@ -105,8 +95,6 @@ def find_view(request):
 @require_GET
 def find_xlsx_view(request):
     """The 政策找人 list as .xlsx (all rows, one department or all), logged as an export."""
-    from openpyxl import Workbook
-
     result = _find(request)
     department = request.GET.get("department", "")
     rows = selectors.find_rows(result=result, department=department)
@@ -123,7 +111,7 @@ def find_xlsx_view(request):
                       p.name, p.get_measure_display(), p.how_to_apply])  # fmt: skip
     buffer = io.BytesIO()
     book.save(buffer)
-    AccessLog.objects.create(
+    access_log_write(
         user=request.user, action=AccessAction.EXPORT, object_type="policy_find",
         object_id=department or "all",
         detail=f"政策找人名单:{result.regions_label},{name or '全部部门'},{len(rows)}条"[:255],

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiuzhu.accounts.api import BearerAuth
@@ -82,10 +81,7 @@ def referral_list(request, status: str = "", overdue: bool = False):
     ),
 )
 def referral_transition(request, referral_id: int, payload: TransitionIn):
-    try:
-        referral = selectors.referral_get(user=request.user, referral_id=referral_id)
-    except Referral.DoesNotExist:
-        raise HttpError(404, "转介不存在") from None
+    referral = selectors.access_referral_by_id(user=request.user, referral_id=referral_id)
     with transition_errors():
         referral = services.referral_transition(
             actor=request.user, referral=referral, action=payload.action, note=payload.note

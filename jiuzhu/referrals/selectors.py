@@ -1,42 +1,44 @@
 """Reads of referrals, conferences and the inbox (待办). Every function that takes
 a user applies their scope: a department officer sees only the referrals sent
 to their department, civil affairs those of households in their regions. A
-referral or household outside the scope raises DoesNotExist, exactly as one
-that does not exist.
+referral or household outside the scope raises NotFound, exactly as one that
+does not exist.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from jiuzhu.cases import workflow as case_wf
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound, pk_of
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import user_scope_codes
+from jiuzhu.assessment.models import Assessment
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.selectors import case_scope
 from jiuzhu.households.models import Household, Member
-from jiuzhu.households.selectors import user_scope_codes
-from jiuzhu.regions.models import under_codes_q
+from jiuzhu.households.selectors import HOUSEHOLD_NOT_FOUND
+from jiuzhu.regions.models import Level, level_of, prefix_of, under_codes_q
 
 from . import workflow as wf
 from .models import Conference, Referral, ReferralEvent
 
-
-def _role(user) -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
-    return user.role
+REFERRAL_NOT_FOUND = "转介不存在"
+CONFERENCE_NOT_FOUND = "个案会商不存在"
 
 
 def referral_scope(*, user) -> QuerySet[Referral]:
     """All referrals the user may read."""
-    role = _role(user)
-    if role == wf.DEPARTMENT:
+    role = role_of(user)
+    if role in roles.REFERRAL_HANDLERS:
         if not user.department:
             return Referral.objects.none()
         return Referral.objects.filter(department_id=user.department)
-    if role in wf.CIVIL_AFFAIRS:
+    if role in roles.CIVIL_AFFAIRS:
         return Referral.objects.filter(under_codes_q("village__code", user_scope_codes(user)))
     return Referral.objects.none()
 
@@ -53,25 +55,21 @@ def referral_list(*, user, status: str = "", overdue: bool = False) -> QuerySet[
     return qs.order_by("deadline", "id")
 
 
-def referral_get(*, user, referral_id) -> Referral:
-    """Fetch one referral in scope; raise Referral.DoesNotExist otherwise."""
+def access_referral_by_id(*, user, referral_id) -> Referral:
+    """One referral in the user's scope; NotFound when it is missing, sent to another
+    department, outside the user's regions, or the role reads no referrals."""
+    pk = pk_of(referral_id, message=REFERRAL_NOT_FOUND)
     try:
-        pk = int(referral_id)
-    except (TypeError, ValueError):
-        raise Referral.DoesNotExist from None
-    return (
-        referral_scope(user=user)
-        .select_related(
-            "household",
-            "household__village",
-            "department",
-            "policy",
-            "case",
-            "conference",
-            "sent_by",
-        )  # fmt: skip
-        .get(pk=pk)
-    )
+        return (
+            referral_scope(user=user)
+            .select_related(
+                "household", "household__village", "department", "policy", "case",
+                "conference", "sent_by",
+            )  # fmt: skip
+            .get(pk=pk)
+        )
+    except Referral.DoesNotExist:
+        raise NotFound(REFERRAL_NOT_FOUND) from None
 
 
 def referral_events(*, referral: Referral) -> list[ReferralEvent]:
@@ -80,8 +78,8 @@ def referral_events(*, referral: Referral) -> list[ReferralEvent]:
 
 def referral_actions(*, user, referral: Referral) -> list[wf.Transition]:
     """The moves this user may make on this referral now (the buttons of its page)."""
-    role = _role(user)
-    if role == wf.DEPARTMENT and user.department != referral.department_id:
+    role = role_of(user)
+    if role in roles.REFERRAL_HANDLERS and user.department != referral.department_id:
         return []
     return wf.available(status=referral.status, role=role)
 
@@ -97,31 +95,66 @@ class ReferredHousehold:
     assessment: object | None  # the latest stored Assessment, if any
 
 
-def household_via_referral(*, user, household_id) -> ReferredHousehold:
+def access_referred_household_by_id(*, user, household_id) -> ReferredHousehold:
     """A household the user reaches through a referral in scope (read-only view).
 
     A department officer reaches only households referred to their department;
-    any other raises Household.DoesNotExist, as a missing one does. This does not
-    widen households.selectors: the household list and pages stay closed to them.
+    any other raises NotFound, as a missing one does. This does not widen
+    households.selectors: the household list and pages stay closed to them.
     """
-    from jiuzhu.assessment.models import Assessment
-
-    try:
-        pk = int(household_id)
-    except (TypeError, ValueError):
-        raise Household.DoesNotExist from None
+    pk = pk_of(household_id, message=HOUSEHOLD_NOT_FOUND)
     referrals = referral_scope(user=user).filter(household_id=pk)
-    household = (
-        Household.objects.filter(Exists(referrals.filter(household_id=OuterRef("pk"))))
-        .select_related("village", "village__parent")
-        .get(pk=pk)
-    )
+    try:
+        household = (
+            Household.objects.filter(Exists(referrals.filter(household_id=OuterRef("pk"))))
+            .select_related("village", "village__parent")
+            .get(pk=pk)
+        )
+    except Household.DoesNotExist:
+        raise NotFound(HOUSEHOLD_NOT_FOUND) from None
     return ReferredHousehold(
         household=household,
         members=list(household.members.order_by("id")),
         referrals=list(referrals.select_related("department", "policy").order_by("-id")),
         assessment=Assessment.objects.latest_only().filter(household_id=pk).first(),
     )
+
+
+# --- what the apps below read through their hooks (registered in apps.py) ------------
+
+
+def case_measure_referrals(*, case: Case) -> dict[str, Referral]:
+    """Each 一户一策 measure's referral for the case, by policy code (the case page)."""
+    codes = [m.get("policy", "") for m in case.measures or []]
+    return {
+        r.policy.code: r
+        for r in Referral.objects.filter(case=case, policy__code__in=codes)
+        .select_related("policy")
+        .order_by("id")
+    }
+
+
+def delivered_codes(*, household_id: int) -> set[str]:
+    """Codes of the policies a department has delivered to the household by referral
+    (policies.hooks.received_policy_codes: 一户一策 counts them as received)."""
+    return set(
+        Referral.objects.filter(
+            household_id=household_id, status__in=wf.DELIVERED, policy__isnull=False
+        ).values_list("policy__code", flat=True)
+    )
+
+
+def delivered_pairs(*, code: str | None) -> pl.DataFrame:
+    """(household_id, policy) for each policy delivered by referral to a household
+    under `code` (all when None), each pair once: one query
+    (policies.hooks.received_policy_pairs: 政策找人 and the quarterly push)."""
+    referrals = Referral.objects.filter(status__in=wf.DELIVERED, policy__isnull=False)
+    if code and level_of(code) == Level.GROUP:
+        referrals = referrals.filter(household__group_id=code)
+    elif code:
+        referrals = referrals.filter(household__village__code__startswith=prefix_of(code))
+    rows = list(referrals.order_by().values_list("household_id", "policy__code").distinct())
+    return pl.DataFrame(rows, schema={"household_id": pl.Int64, "policy": pl.String}, orient="row")
 
 
 # --- conferences ---------------------------------------------------------------------
@@ -133,100 +166,12 @@ def case_conferences(*, case: Case) -> list[Conference]:
     )
 
 
-def conference_get(*, user, conference_id) -> Conference:
-    """A conference of a case in the user's scope; Conference.DoesNotExist otherwise."""
+def access_conference_by_id(*, user, conference_id) -> Conference:
+    """A conference of a case in the user's scope; NotFound otherwise."""
+    pk = pk_of(conference_id, message=CONFERENCE_NOT_FOUND)
     try:
-        pk = int(conference_id)
-    except (TypeError, ValueError):
-        raise Conference.DoesNotExist from None
-    return Conference.objects.select_related("case", "convened_by").get(
-        pk=pk, case__in=case_scope(user=user)
-    )
-
-
-# --- the inbox (待办) -----------------------------------------------------------------
-
-
-@dataclass
-class Inbox:
-    to_accept: QuerySet[Referral] | None = None  # department: sent, awaiting acceptance
-    in_hand: QuerySet[Referral] | None = None  # department: accepted … assisted, to feed back
-    overdue: int = 0
-    cases: QuerySet[Case] | None = None  # civil affairs: cases whose next step is theirs
-    to_close: QuerySet[Referral] | None = None  # civil affairs: returned or fed back
-    conferences: list[Conference] | None = None  # civil affairs: conferences with open tasks
-
-
-def _case_statuses_for(role: str) -> list[str]:
-    return [s.value for s in case_wf.Status if case_wf.available(status=s, role=role)]
-
-
-def _department_waiting(user) -> QuerySet[Referral]:
-    return referral_scope(user=user).filter(status__in=wf.WITH_DEPARTMENT)
-
-
-def _civil_waiting(user) -> QuerySet[Referral]:
-    return referral_scope(user=user).filter(status__in=wf.WITH_CIVIL_AFFAIRS)
-
-
-def _cases_waiting(user) -> QuerySet[Case]:
-    from jiuzhu.reviews.selectors import publicity_cutoff
-
-    # A case in publicity waits for nobody until its period is over (then: 实施).
-    return (
-        case_scope(user=user)
-        .filter(status__in=_case_statuses_for(_role(user)))
-        .exclude(status=case_wf.Status.PUBLICISED, publicised_at__gte=publicity_cutoff())
-    )
-
-
-def _open_conferences(user) -> QuerySet[Conference]:
-    unfinished = Referral.objects.filter(conference=OuterRef("pk")).exclude(status__in=wf.ANSWERED)
-    return Conference.objects.filter(case__in=case_scope(user=user)).filter(Exists(unfinished))
-
-
-def inbox(*, user) -> Inbox:
-    """What waits for the user, oldest deadline first (querysets: the page paginates)."""
-    role = _role(user)
-    today = timezone.localdate()
-    box = Inbox()
-    if role == wf.DEPARTMENT:
-        waiting = _department_waiting(user).select_related("household", "policy", "village")
-        box.to_accept = waiting.filter(status=wf.Status.SENT).order_by("deadline", "id")
-        box.in_hand = waiting.exclude(status=wf.Status.SENT).order_by("deadline", "id")
-        box.overdue = _department_waiting(user).filter(deadline__lt=today).count()
-        return box
-    if role in (wf.VILLAGE, *wf.CIVIL_AFFAIRS):
-        box.cases = (
-            _cases_waiting(user)
-            .select_related("household", "village")
-            .order_by("status_changed_at", "id")
+        return Conference.objects.select_related("case", "convened_by").get(
+            pk=pk, case__in=case_scope(user=user)
         )
-    if role in wf.CIVIL_AFFAIRS:
-        box.to_close = (
-            _civil_waiting(user)
-            .select_related("household", "department", "policy")
-            .order_by("status_changed_at", "id")
-        )
-        box.overdue = (
-            referral_scope(user=user)
-            .filter(status__in=wf.OVERDUE_STATUSES, deadline__lt=today)
-            .count()
-        )
-        box.conferences = list(
-            _open_conferences(user).select_related("case", "case__household").order_by("held_on")
-        )
-    return box
-
-
-def inbox_count(*, user) -> int:
-    """The nav badge: how many items wait for the user (a few COUNT queries)."""
-    role = _role(user)
-    if role == wf.DEPARTMENT:
-        return _department_waiting(user).count()
-    n = 0
-    if role in (wf.VILLAGE, *wf.CIVIL_AFFAIRS):
-        n += _cases_waiting(user).count()
-    if role in wf.CIVIL_AFFAIRS:
-        n += _civil_waiting(user).count()
-    return n
+    except Conference.DoesNotExist:
+        raise NotFound(CONFERENCE_NOT_FOUND) from None

@@ -11,39 +11,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import require_role
 from jiuzhu.accounts.pages import error_text as _error_text
-from jiuzhu.accounts.pages import role_of as _role
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.cases.models import Case
-from jiuzhu.households.models import Household
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
 from . import workflow as wf
+from .inbox import inbox
 from .models import Referral
 
 PAGE_SIZE = 20
 
 
 def _referral(request, referral_id) -> Referral:
-    if _role(request.user) not in wf.READERS:
-        raise Http404
-    try:
-        return selectors.referral_get(user=request.user, referral_id=referral_id)
-    except Referral.DoesNotExist:
-        raise Http404 from None
+    return selectors.access_referral_by_id(user=request.user, referral_id=referral_id)
 
 
 @login_required
 def referral_list_view(request):
-    if _role(request.user) not in wf.READERS:
-        raise Http404
+    require_role(request.user, roles.REFERRAL_READERS)
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
     qs = selectors.referral_list(user=request.user, status=status, overdue=overdue)
@@ -74,7 +68,7 @@ def referral_transition_view(request, referral_id: int):
             actor=request.user, referral=referral, action=action,
             note=request.POST.get("note", ""),
         )  # fmt: skip
-    except (services.CaseError, ValidationError, PermissionDenied) as exc:
+    except (services.WorkflowError, ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc) or "您无权执行该操作")
     else:
         messages.success(request, f"已{wf.ACTION_VERBS[action]},转介现为“{referral.status_label}”")
@@ -84,18 +78,13 @@ def referral_transition_view(request, referral_id: int):
 @login_required
 def household_view(request, household_id: int):
     """A household as seen through the referrals the user may read (read-only)."""
-    if _role(request.user) not in wf.READERS:
-        raise Http404
-    try:
-        seen = selectors.household_via_referral(user=request.user, household_id=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    seen = selectors.access_referred_household_by_id(user=request.user, household_id=household_id)
     return render(request, "referrals/household.html", {"seen": seen})
 
 
 @login_required
 def inbox_view(request):
-    box = selectors.inbox(user=request.user)
+    box = inbox(user=request.user)
 
     def page_of(qs, name):
         return Paginator(qs, PAGE_SIZE).get_page(request.GET.get(name)) if qs is not None else None
@@ -109,12 +98,8 @@ def inbox_view(request):
 
 def _civil_affairs_case(request, case_id) -> Case:
     """A case in scope, for township or county civil affairs; 404 for anyone else."""
-    if _role(request.user) not in wf.CIVIL_AFFAIRS:
-        raise Http404
-    try:
-        return case_selectors.case_get(user=request.user, case_id=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    require_role(request.user, roles.CIVIL_AFFAIRS)
+    return case_selectors.access_case_by_id(user=request.user, case_id=case_id)
 
 
 class ConferenceForm(forms.Form):
@@ -145,7 +130,7 @@ def conference_create_view(request, case_id: int):
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
-        except (services.CaseError, PermissionDenied) as exc:
+        except (services.WorkflowError, PermissionDenied) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已登记个案会商,各部门任务已转介")
@@ -169,7 +154,7 @@ def case_refer_view(request, case_id: int):
         )  # fmt: skip
     except ValueError:
         messages.error(request, "办理期限:请按 年-月-日 填写")
-    except (ValidationError, services.CaseError, PermissionDenied) as exc:
+    except (ValidationError, services.WorkflowError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
     else:
         names = "、".join(r.department.short_name or r.department.name for r in made)

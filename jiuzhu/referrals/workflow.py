@@ -1,5 +1,5 @@
 """The referral workflow as data (单一需求转介, seed 002): statuses and one table of
-allowed transitions. Pure Python, no Django, in the style of cases/workflow.py.
+allowed transitions (jiuzhu.core.workflow), in the style of cases/workflow.py.
 
 A referral has its own lifecycle, separate from the case it may belong to:
 民政 sends it (发送), the department accepts or returns it with a reason, reviews
@@ -11,29 +11,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from jiuzhu.cases.workflow import (
-    CaseError,
+from jiuzhu.accounts.roles import CIVIL_AFFAIRS, REFERRAL_HANDLERS
+from jiuzhu.core.workflow import (
     IllegalTransition,
     Transition,
     TransitionTable,
     UnknownAction,
+    WorkflowError,
 )
+from jiuzhu.core.workflow import row as _t
 
 __all__ = [
-    "CaseError",
     "IllegalTransition",
     "Transition",
     "UnknownAction",
+    "WorkflowError",
 ]
-
-# Role codes as in jiuzhu.accounts.models.Role.
-DEPARTMENT = "department_officer"
-TOWNSHIP = "township_staff"
-COUNTY = "county_staff"
-VILLAGE = "village_worker"
-
-CIVIL_AFFAIRS = frozenset({TOWNSHIP, COUNTY})  # send, re-send and close
-READERS = frozenset({DEPARTMENT, TOWNSHIP, COUNTY})
 
 
 class Status(StrEnum):
@@ -62,16 +55,15 @@ ANSWERED = frozenset({Status.FEEDBACK_GIVEN, Status.DONE})
 WITH_DEPARTMENT = frozenset({Status.SENT, Status.ACCEPTED, Status.REVIEWED, Status.ASSISTED})
 # Waiting for civil affairs: returned (change and re-send) or fed back (close).
 WITH_CIVIL_AFFAIRS = frozenset({Status.RETURNED, Status.FEEDBACK_GIVEN})
+# The department has delivered the help: the household receives the referral's policy
+# (jiuzhu.policies counts it as received, through policies.hooks).
+DELIVERED = frozenset({Status.ASSISTED, Status.FEEDBACK_GIVEN, Status.DONE})
 # Past its deadline and not yet answered: overdue (a returned one too, until re-sent).
 OVERDUE_STATUSES = frozenset(Status) - ANSWERED
 
 
-def _t(action, label, sources, target, roles, **kw) -> Transition:
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), **kw)
-
-
 S = Status
-_DEPT = {DEPARTMENT}
+_DEPT = REFERRAL_HANDLERS
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t("accept", "接收转介", {S.SENT}, S.ACCEPTED, _DEPT, stamp="accepted_at"),
@@ -98,7 +90,7 @@ ACTION_VERBS: dict[str, str] = {
 EVENT_LABELS: dict[str, str] = {"send": "发送转介", "push": "季度推送"}
 ACTIONS: dict[str, str] = EVENT_LABELS | ACTION_VERBS
 ACTION_NAMES = frozenset(t.action for t in TRANSITIONS)
-DEPARTMENT_ACTIONS = frozenset(t.action for t in TRANSITIONS if DEPARTMENT in t.roles)
+DEPARTMENT_ACTIONS = frozenset(t.action for t in TRANSITIONS if t.roles & REFERRAL_HANDLERS)
 
 REFERRALS = TransitionTable(TRANSITIONS, noun="转介", labels=STATUS_LABELS, actions=ACTIONS)
 

@@ -5,36 +5,32 @@ granted to them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import NotFound, pk_of
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import code_in_scope, user_scope_codes
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case
-from jiuzhu.households.selectors import code_in_scope, user_scope_codes
+from jiuzhu.cases.selectors import case_scope, publicity_cutoff
+from jiuzhu.core.workflow import IllegalTransition
+from jiuzhu.policies.models import Policy
+from jiuzhu.referrals import workflow as ref_wf
+from jiuzhu.referrals.models import Referral
 from jiuzhu.regions.models import Level, Region, under_codes_q
 
 from .models import Decision, MeetingStatus, ReviewItem, ReviewMeeting
 
-COUNTY = "county_staff"
-LEADER = "leader"
-EDITORS = frozenset({COUNTY})
-READERS = frozenset({COUNTY})  # a meeting's households, its minutes, the publicity list
-LIST_READERS = frozenset({COUNTY, LEADER})  # the meetings and their counts
-
-
-def _role(user) -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
-    return user.role
+MEETING_NOT_FOUND = "联席会议不存在"
+ITEM_NOT_FOUND = "议程事项不存在"
 
 
 def county_choices(*, user) -> QuerySet[Region]:
     """The counties whose meetings the user may hold or read."""
-    if _role(user) not in LIST_READERS:
+    if role_of(user) not in roles.REVIEW_LIST_READERS:
         return Region.objects.none()
     return Region.objects.filter(
         under_codes_q("code", user_scope_codes(user)), level=Level.COUNTY
@@ -42,7 +38,7 @@ def county_choices(*, user) -> QuerySet[Region]:
 
 
 def meeting_scope(*, user) -> QuerySet[ReviewMeeting]:
-    if _role(user) not in LIST_READERS:
+    if role_of(user) not in roles.REVIEW_LIST_READERS:
         return ReviewMeeting.objects.none()
     return ReviewMeeting.objects.filter(under_codes_q("county__code", user_scope_codes(user)))
 
@@ -61,17 +57,29 @@ def meeting_list(*, user) -> QuerySet[ReviewMeeting]:
     )
 
 
-def meeting_get(*, user, meeting_id) -> ReviewMeeting:
-    """One meeting in scope, for a role that may read its households; DoesNotExist otherwise."""
-    if _role(user) not in READERS:
-        raise ReviewMeeting.DoesNotExist
+def access_meeting_by_id(*, user, meeting_id) -> ReviewMeeting:
+    """One meeting of the user's counties, for a role that may read its households;
+    NotFound when it is missing, another county's, or the role reads no meetings."""
+    pk = pk_of(meeting_id, message=MEETING_NOT_FOUND)
+    if role_of(user) not in roles.REVIEW_READERS:
+        raise NotFound(MEETING_NOT_FOUND)
     try:
-        pk = int(meeting_id)
-    except (TypeError, ValueError):
-        raise ReviewMeeting.DoesNotExist from None
-    return (
-        meeting_scope(user=user).select_related("county", "created_by", "concluded_by").get(pk=pk)
-    )
+        return (
+            meeting_scope(user=user)
+            .select_related("county", "created_by", "concluded_by")
+            .get(pk=pk)
+        )
+    except ReviewMeeting.DoesNotExist:
+        raise NotFound(MEETING_NOT_FOUND) from None
+
+
+def access_item_by_id(*, meeting: ReviewMeeting, item_id) -> ReviewItem:
+    """One item of a meeting's agenda (the meeting fetched by access_meeting_by_id)."""
+    pk = pk_of(item_id, message=ITEM_NOT_FOUND)
+    try:
+        return meeting.items.select_related("meeting", "case").get(pk=pk)
+    except ReviewItem.DoesNotExist:
+        raise NotFound(ITEM_NOT_FOUND) from None
 
 
 @dataclass
@@ -87,8 +95,6 @@ class AgendaRow:
 
 def agenda(*, meeting: ReviewMeeting) -> list[AgendaRow]:
     """The agenda in order, with what the meeting reads for each household."""
-    from jiuzhu.policies.models import Policy
-
     items = list(
         meeting.items.select_related(
             "case", "case__household", "case__village", "case__village__parent", "decided_by"
@@ -121,9 +127,6 @@ def agenda(*, meeting: ReviewMeeting) -> list[AgendaRow]:
 
 
 def _conference_summaries(case_ids: list[int]) -> dict[int, str]:
-    from jiuzhu.referrals import workflow as ref_wf
-    from jiuzhu.referrals.models import Referral
-
     out: dict[int, list[str]] = {}
     rows = (
         Referral.objects.filter(conference__case_id__in=case_ids)
@@ -161,6 +164,18 @@ def open_agenda_meeting(*, case: Case) -> ReviewMeeting | None:
     return item.meeting if item else None
 
 
+def refuse_outside_the_meeting(*, case: Case, row, meeting) -> None:
+    """A guard on the case workflow (cases.hooks.transition_guards): while a case is on
+    an undecided agenda, only that meeting approves, rejects or returns it."""
+    if not row.by_meeting or meeting is not None:
+        return
+    pending = open_agenda_meeting(case=case)
+    if pending is not None:
+        raise IllegalTransition(
+            f"本案已列入{pending.title}议程,请在联席会议中作出决定(或先移出议程)"
+        )
+
+
 def case_reviews(*, case: Case) -> list[ReviewItem]:
     """The meetings that had the case on their agenda, oldest first (for the case page)."""
     return list(case.review_items.select_related("meeting").order_by("meeting__month", "id"))
@@ -169,8 +184,6 @@ def case_reviews(*, case: Case) -> list[ReviewItem]:
 def publicity_list(*, user, state: str = "") -> QuerySet[Case]:
     """Cases in publicity (公示) in the user's scope, oldest first; `state` "over" keeps the
     ones whose period has ended (待实施), "running" the others."""
-    from jiuzhu.cases.selectors import case_scope
-
     qs = case_scope(user=user).filter(status=case_wf.Status.PUBLICISED)
     cutoff = publicity_cutoff()
     if state == "over":
@@ -180,13 +193,6 @@ def publicity_list(*, user, state: str = "") -> QuerySet[Case]:
     return qs.select_related("household", "village", "village__parent").order_by(
         "publicised_at", "id"
     )
-
-
-def publicity_cutoff() -> dt.datetime:
-    """Cases posted before this moment have finished their publicity period: it is the
-    start of the first day whose postings are still running (Case.publicity_over)."""
-    first_running = timezone.localdate() - dt.timedelta(days=settings.PUBLICITY_DAYS - 1)
-    return timezone.make_aware(dt.datetime.combine(first_running, dt.time.min))
 
 
 def meeting_in_scope(*, user, meeting: ReviewMeeting) -> bool:

@@ -15,11 +15,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.roles import role_of
+from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.cases import services as case_services
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.workflow import IllegalTransition
-from jiuzhu.households.selectors import code_in_scope
 from jiuzhu.policies.models import Department
 from jiuzhu.regions.models import Level, Region
 
@@ -40,7 +42,7 @@ MINUTES_MAX = 5000
 
 
 def _require_county(actor, county_code: str) -> None:
-    if selectors._role(actor) not in selectors.EDITORS:
+    if role_of(actor) not in roles.REVIEW_EDITORS:
         raise PermissionDenied("只有县民政局可以组织联席会议审核")
     if not code_in_scope(user=actor, code=county_code):
         raise PermissionDenied("该县不在您的管辖范围内")

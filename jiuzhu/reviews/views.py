@@ -13,53 +13,49 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jiuzhu.accounts.models import AccessAction, AccessLog
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.access import require_role as _require
+from jiuzhu.accounts.models import AccessAction
 from jiuzhu.accounts.pages import attempt
 from jiuzhu.accounts.pages import error_text as _error_text
-from jiuzhu.accounts.pages import require_role as _require
-from jiuzhu.accounts.pages import role_of as _role
-from jiuzhu.cases.models import Case
-from jiuzhu.cases.workflow import CaseError
+from jiuzhu.accounts.roles import role_of as _role
+from jiuzhu.accounts.services import access_log_write
+from jiuzhu.cases.selectors import case_scope
+from jiuzhu.cases.workflow import Status
+from jiuzhu.core.workflow import WorkflowError
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
 from .minutes import minutes_docx, publicity_notice_docx
-from .models import Decision, ReviewItem, ReviewMeeting
+from .models import Decision, ReviewMeeting
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _meeting(request, meeting_id) -> ReviewMeeting:
-    _require(request.user, selectors.READERS)
-    try:
-        return selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-    except ReviewMeeting.DoesNotExist:
-        raise Http404 from None
+    return selectors.access_meeting_by_id(user=request.user, meeting_id=meeting_id)
 
 
 @login_required
 def meeting_list_view(request):
-    _require(request.user, selectors.LIST_READERS)
+    _require(request.user, roles.REVIEW_LIST_READERS)
     counties = list(selectors.county_choices(user=request.user))
     waiting = 0
-    if _role(request.user) in selectors.EDITORS:
-        from jiuzhu.cases.selectors import case_scope
-        from jiuzhu.cases.workflow import Status
-
+    if _role(request.user) in roles.REVIEW_EDITORS:
         waiting = case_scope(user=request.user).filter(status=Status.SUBMITTED).count()
     page = Paginator(selectors.meeting_list(user=request.user), 24).get_page(
         request.GET.get("page")
     )
-    can_read = _role(request.user) in selectors.READERS
+    can_read = _role(request.user) in roles.REVIEW_READERS
     return render(request, "reviews/list.html", {
         "page": page, "counties": counties, "waiting": waiting, "can_read": can_read,
-        "can_edit": _role(request.user) in selectors.EDITORS,
+        "can_edit": _role(request.user) in roles.REVIEW_EDITORS,
         "publicity_over": selectors.publicity_list(user=request.user, state="over").count()
         if can_read else 0,
     })  # fmt: skip
@@ -104,7 +100,7 @@ class MeetingForm(forms.Form):
 
 @login_required
 def meeting_create_view(request):
-    _require(request.user, selectors.EDITORS)
+    _require(request.user, roles.REVIEW_EDITORS)
     today = timezone.localdate()
     form = MeetingForm(
         request.POST or None, user=request.user,
@@ -123,7 +119,7 @@ def meeting_create_view(request):
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
-        except (CaseError, PermissionDenied) as exc:
+        except (WorkflowError, PermissionDenied) as exc:
             form.add_error(None, str(exc))
         else:
             n = meeting.items.count()
@@ -135,7 +131,7 @@ def meeting_create_view(request):
 @login_required
 def meeting_detail_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
-    can_edit = _role(request.user) in selectors.EDITORS and meeting.is_draft
+    can_edit = _role(request.user) in roles.REVIEW_EDITORS and meeting.is_draft
     rows = selectors.agenda(meeting=meeting)
     return render(request, "reviews/detail.html", {
         "meeting": meeting, "rows": rows, "can_edit": can_edit, **_summary(rows),
@@ -149,7 +145,7 @@ def meeting_detail_view(request, meeting_id: int):
         "to_publicise": sum(
             1 for r in rows
             if r.item.decision == Decision.APPROVE and r.case.status == "approved"
-        ) if _role(request.user) in selectors.EDITORS else 0,
+        ) if _role(request.user) in roles.REVIEW_EDITORS else 0,
         "today": timezone.localdate(),
     })  # fmt: skip
 
@@ -161,26 +157,19 @@ def _summary(rows) -> dict:
     }  # fmt: skip
 
 
-def _item(request, meeting: ReviewMeeting, item_id) -> ReviewItem:
-    try:
-        return meeting.items.select_related("meeting", "case").get(pk=int(item_id))
-    except (ReviewItem.DoesNotExist, ValueError):
-        raise Http404 from None
-
-
 @login_required
 @require_POST
 def item_decide_view(request, meeting_id: int, item_id: int):
     meeting = _meeting(request, meeting_id)
-    _require(request.user, selectors.EDITORS)
-    item = _item(request, meeting, item_id)
+    _require(request.user, roles.REVIEW_EDITORS)
+    item = selectors.access_item_by_id(meeting=meeting, item_id=item_id)
     error = ""
     try:
         item = services.item_decide(
             actor=request.user, item=item, decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
         )  # fmt: skip
-    except (ValidationError, CaseError, PermissionDenied) as exc:
+    except (ValidationError, WorkflowError, PermissionDenied) as exc:
         error = _error_text(exc)
     if request.headers.get("HX-Request"):
         # The row in place, and the agenda's counts out of band.
@@ -208,10 +197,10 @@ def meeting_url(meeting: ReviewMeeting) -> str:
 @require_POST
 def item_remove_view(request, meeting_id: int, item_id: int):
     meeting = _meeting(request, meeting_id)
-    _require(request.user, selectors.EDITORS)
-    item = _item(request, meeting, item_id)
+    _require(request.user, roles.REVIEW_EDITORS)
+    item = selectors.access_item_by_id(meeting=meeting, item_id=item_id)
     attempt(request, lambda: services.agenda_remove(actor=request.user, item=item),
-            success=f"已将个案 {item.case.number} 移出议程", errors=(CaseError,))  # fmt: skip
+            success=f"已将个案 {item.case.number} 移出议程", errors=(WorkflowError,))  # fmt: skip
     return redirect("reviews:detail", meeting_id=meeting.pk)
 
 
@@ -219,14 +208,14 @@ def item_remove_view(request, meeting_id: int, item_id: int):
 @require_POST
 def agenda_add_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
-    _require(request.user, selectors.EDITORS)
+    _require(request.user, roles.REVIEW_EDITORS)
     ids = [i for i in request.POST.getlist("case") if i.isdigit()]
     cases = list(selectors.candidates(meeting=meeting).filter(pk__in=ids))
     if not cases:
         messages.error(request, "请勾选要列入议程的个案")
         return redirect("reviews:detail", meeting_id=meeting.pk)
     attempt(request, lambda: services.agenda_add(actor=request.user, meeting=meeting, cases=cases),
-            success=f"已列入议程{len(cases)}件", errors=(CaseError,))  # fmt: skip
+            success=f"已列入议程{len(cases)}件", errors=(WorkflowError,))  # fmt: skip
     return redirect("reviews:detail", meeting_id=meeting.pk)
 
 
@@ -234,11 +223,11 @@ def agenda_add_view(request, meeting_id: int):
 @require_POST
 def meeting_conclude_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
-    _require(request.user, selectors.EDITORS)
+    _require(request.user, roles.REVIEW_EDITORS)
     minutes = request.POST.get("minutes", "")
     attempt(request, lambda: services.meeting_conclude(actor=request.user, meeting=meeting,
                                                        minutes=minutes),
-            success="已形成会议纪要,各项决定已办理到个案", errors=(CaseError,))  # fmt: skip
+            success="已形成会议纪要,各项决定已办理到个案", errors=(WorkflowError,))  # fmt: skip
     return redirect("reviews:detail", meeting_id=meeting.pk)
 
 
@@ -246,10 +235,10 @@ def meeting_conclude_view(request, meeting_id: int):
 @require_POST
 def publicise_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
-    _require(request.user, selectors.EDITORS)
+    _require(request.user, roles.REVIEW_EDITORS)
     attempt(request, lambda: services.publicise_approved(actor=request.user, meeting=meeting),
             success=lambda n: f"已对{n}户发布公示,公示期满无异议后方可实施帮扶",
-            errors=(CaseError,))  # fmt: skip
+            errors=(WorkflowError,))  # fmt: skip
     return redirect("reviews:publicity")
 
 
@@ -263,7 +252,7 @@ def minutes_view(request, meeting_id: int):
 
 def _docx_download(request, meeting: ReviewMeeting, data: bytes, *, name: str, detail: str):
     """A meeting's Word document as a download, logged (it names households)."""
-    AccessLog.objects.create(
+    access_log_write(
         user=request.user, action=AccessAction.EXPORT, object_type="review_meeting",
         object_id=str(meeting.pk), detail=detail,
     )  # fmt: skip
@@ -293,14 +282,12 @@ def publicity_notice_view(request, meeting_id: int):
 
 @login_required
 def publicity_view(request):
-    _require(request.user, selectors.READERS)
+    _require(request.user, roles.REVIEW_READERS)
     state = request.GET.get("state", "")
     qs = selectors.publicity_list(user=request.user, state=state)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "reviews/publicity.html", {
-        "page": page, "state": state, "can_edit": _role(request.user) in selectors.EDITORS,
+        "page": page, "state": state, "can_edit": _role(request.user) in roles.REVIEW_EDITORS,
         "today": timezone.localdate(),
     })  # fmt: skip
 
-
-__all__ = ["Case"]

@@ -533,3 +533,28 @@ def test_a_village_outside_the_public_county_is_refused(village):
     foreign = Region.objects.create(code="530129001001", name="外县村", level=Level.VILLAGE)
     with pytest.raises(ValidationError):
         report(foreign.code)
+
+
+def test_every_way_into_a_case_gives_a_number_a_receipt_code_and_a_first_timeline_row(county):
+    """Window, public page and hotline all go through cases.services.case_create."""
+    village = county["villages"][0]
+    township = UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village.parent_id])
+    window = services.case_open(actor=township, household=make_household(village=village.code))
+    public = services.case_report_public(
+        name="测试申报人", phone="13900001111", village_code=village.code,
+        description="家中老人生病无人照料", about_self=True,
+    )  # fmt: skip
+    ticket = services.ticket_create(
+        actor=township, kind="help", region_code=village.code, content="来电反映生活困难"
+    )
+    hotline = services.ticket_open_case(actor=township, ticket=ticket)
+    for case, action, actor in [(window, "open", township), (public, "report", None),
+                                (hotline, "open", township)]:  # fmt: skip
+        assert case.number.startswith(f"AJ{village.code[:6]}-")
+        assert len(case.receipt_code) == 10
+        first = case.events.order_by("at", "id").first()
+        assert (first.action, first.from_status, first.to_status, first.actor) == (
+            action, "", "received", actor
+        )
+        assert case.history.count() == 1
+    assert len({window.number, public.number, hotline.number}) == 3

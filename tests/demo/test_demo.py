@@ -242,7 +242,7 @@ def test_print_logins_shows_the_url_and_every_demo_account(county, monkeypatch):
 
 def test_the_demo_county_comes_with_a_month_of_casework_through_every_stage(db):
     from jiuzhu.cases.models import Case, CaseEvent
-    from jiuzhu.referrals.selectors import inbox
+    from jiuzhu.referrals.inbox import inbox
     from jiuzhu.reviews.models import ReviewMeeting
 
     out = StringIO()

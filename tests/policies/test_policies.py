@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from openpyxl import load_workbook
 
+from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.models import AccessLog, Role
 from jiuzhu.households import choices as c
 from jiuzhu.policies import selectors, services
@@ -127,9 +128,7 @@ def test_a_disabled_member_makes_the_care_policy_due_with_the_reason_shown(libra
 def test_a_household_outside_the_scope_cannot_be_matched(library, county, village):
     household = _poor(village)
     stranger = UserFactory(role=Role.VILLAGE_WORKER, regions=[county["villages"][-1].code])
-    from jiuzhu.households.models import Household
-
-    with pytest.raises(Household.DoesNotExist):
+    with pytest.raises(NotFound):
         selectors.household_matching(user=stranger, household_id=household.pk)
 
 

@@ -13,11 +13,13 @@ from django.test import Client
 from jiuzhu.accounts.models import Role
 from jiuzhu.households import choices as c
 from jiuzhu.policies import selectors, services
-from jiuzhu.policies.matching import DELIVERED, delivered_pairs, match_region, received_frame
+from jiuzhu.policies.matching import match_region, received_frame
 from jiuzhu.policies.models import Department, Policy
 from jiuzhu.referrals import services as referral_services
 from jiuzhu.referrals import workflow as wf
 from jiuzhu.referrals.models import Referral
+from jiuzhu.referrals.selectors import delivered_pairs
+from jiuzhu.referrals.workflow import DELIVERED
 from jiuzhu.regions.models import Level, Region
 from tests.factories import UserFactory, make_household, member_data
 
@@ -242,7 +244,7 @@ def test_delivered_pairs_reads_each_pair_once_within_the_region(library, county)
     )  # no policy
 
     def pairs(code):
-        return sorted(delivered_pairs(code).iter_rows())
+        return sorted(delivered_pairs(code=code).iter_rows())
 
     assert pairs(None) == sorted(
         [(in_group.pk, "house"), (outside_group.pk, "house"), (elsewhere.pk, "house")]
@@ -250,7 +252,7 @@ def test_delivered_pairs_reads_each_pair_once_within_the_region(library, county)
     assert pairs(first.code) == sorted([(in_group.pk, "house"), (outside_group.pk, "house")])
     assert pairs(first.parent_id) == pairs(first.code)  # its township (no other household)
     assert pairs(group.code) == [(in_group.pk, "house")]
-    assert delivered_pairs(second.code).schema == {"household_id": pl.Int64, "policy": pl.String}
+    assert delivered_pairs(code=second.code).schema == {"household_id": pl.Int64, "policy": pl.String}
 
 
 def test_received_frame_keeps_the_household_order_and_ignores_other_policies():

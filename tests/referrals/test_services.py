@@ -13,16 +13,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.models import Role
 from jiuzhu.cases import services as case_services
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case, Channel
-from jiuzhu.households.models import Household
 from jiuzhu.policies.matching import RegionMatch
 from jiuzhu.policies.models import Department, Policy
-from jiuzhu.referrals import selectors, services
+from jiuzhu.referrals import inbox, selectors, services
 from jiuzhu.referrals import workflow as wf
 from jiuzhu.referrals.models import Referral, ReferralEvent
+from jiuzhu.referrals.services import push
 from tests.factories import UserFactory, make_household
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
@@ -240,8 +241,8 @@ def test_a_department_officer_sees_only_their_departments_referrals(users, house
     theirs = referral_in(wf.Status.SENT, household=household, department="jiaoyu")
     officer = users[Role.DEPARTMENT_OFFICER]
     assert list(selectors.referral_scope(user=officer)) == [mine]
-    with pytest.raises(Referral.DoesNotExist):
-        selectors.referral_get(user=officer, referral_id=theirs.pk)
+    with pytest.raises(NotFound):
+        selectors.access_referral_by_id(user=officer, referral_id=theirs.pk)
     for role in [Role.LEADER, Role.ADMIN, Role.VILLAGE_WORKER]:
         assert not selectors.referral_scope(user=users[role]).exists()
 
@@ -261,13 +262,13 @@ def test_a_department_officer_reaches_a_household_only_through_a_referral_to_the
     referral_in(wf.Status.SENT, household=to_other, department="jiaoyu")
     officer = users[Role.DEPARTMENT_OFFICER]
 
-    seen = selectors.household_via_referral(user=officer, household_id=household.pk)
+    seen = selectors.access_referred_household_by_id(user=officer, household_id=household.pk)
 
     assert seen.household == household and len(seen.members) == 2
     assert all("*" in m.id_masked for m in seen.members)
     for h in [not_referred, to_other]:
-        with pytest.raises(Household.DoesNotExist):
-            selectors.household_via_referral(user=officer, household_id=h.pk)
+        with pytest.raises(NotFound):
+            selectors.access_referred_household_by_id(user=officer, household_id=h.pk)
 
 
 # --- overdue and the inbox ---------------------------------------------------------------
@@ -292,12 +293,12 @@ def test_the_department_inbox_lists_what_to_accept_and_to_feed_back_with_overdue
     referral_in(wf.Status.SENT, household=household, department="jiaoyu", deadline=past)
     officer = users[Role.DEPARTMENT_OFFICER]
 
-    box = selectors.inbox(user=officer)
+    box = inbox.inbox(user=officer)
 
     assert list(box.to_accept) == [new]
     assert list(box.in_hand) == [late]
     assert box.overdue == 1
-    assert selectors.inbox_count(user=officer) == 2
+    assert inbox.inbox_count(user=officer) == 2
 
 
 def test_the_civil_affairs_inbox_lists_cases_theirs_to_move_and_referrals_to_close(
@@ -311,15 +312,15 @@ def test_the_civil_affairs_inbox_lists_cases_theirs_to_move_and_referrals_to_clo
     referral_in(wf.Status.SENT, household=household)
     township = users[Role.TOWNSHIP_STAFF]
 
-    box = selectors.inbox(user=township)
+    box = inbox.inbox(user=township)
 
     assert list(box.cases) == [case]  # 拟定方案: the township submits
     assert set(box.to_close) == {fed_back, returned}
-    assert selectors.inbox_count(user=township) == 3
-    county_box = selectors.inbox(user=users[Role.COUNTY_STAFF])
+    assert inbox.inbox_count(user=township) == 3
+    county_box = inbox.inbox(user=users[Role.COUNTY_STAFF])
     assert list(county_box.cases) == [case]  # the county may reject from planning
     # 拟定方案 holds nothing for the village worker: no move of the table is theirs there.
-    assert list(selectors.inbox(user=users[Role.VILLAGE_WORKER]).cases) == []
+    assert list(inbox.inbox(user=users[Role.VILLAGE_WORKER]).cases) == []
 
 
 # --- case conferences -----------------------------------------------------------------
@@ -481,7 +482,7 @@ def test_referring_a_cases_measures_sends_one_referral_each_to_its_department(us
     assert "转介2项" in logged.note and "医保" in logged.note and "教育" in logged.note
     # The department officer now sees it in the inbox.
     assert (
-        selectors.inbox(user=users[Role.DEPARTMENT_OFFICER])
+        inbox.inbox(user=users[Role.DEPARTMENT_OFFICER])
         .to_accept.filter(case=planned_case)
         .count()
         == 1
@@ -696,7 +697,7 @@ def test_the_push_leaves_other_referrals_alone_and_fills_in_around_an_earlier_pu
 
 def test_a_pair_pushed_between_the_read_and_the_write_is_left_out(push_setup, monkeypatch):
     homes, policies = push_setup["homes"], push_setup["policies"]
-    real = services._pushed_this_quarter
+    real = push._pushed_this_quarter
 
     def stale(quarter):  # the read saw nothing; meanwhile another push wrote one pair
         frame = real(quarter)
@@ -704,7 +705,7 @@ def test_a_pair_pushed_between_the_read_and_the_write_is_left_out(push_setup, mo
                     policy=policies["edu"], channel="quarterly", quarter=quarter)  # fmt: skip
         return frame
 
-    monkeypatch.setattr(services, "_pushed_this_quarter", stale)
+    monkeypatch.setattr(push, "_pushed_this_quarter", stale)
     counts = services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
 
     assert counts == {"yibao": 3, "jiaoyu": 3}
@@ -757,7 +758,7 @@ def test_push_eligible_passes_the_cap_and_prints_the_counts(push_setup, monkeypa
 
     from django.core.management import call_command
 
-    monkeypatch.setattr("jiuzhu.policies.matching.match_region", lambda region: push_setup["match"])
+    monkeypatch.setattr(push, "match_region", lambda region: push_setup["match"])
     for home, index in zip(push_setup["homes"], [20.5, 35.0, 10.0, 60.0], strict=True):
         _set_index(home, index)
     out = io.StringIO()
@@ -765,3 +766,30 @@ def test_push_eligible_passes_the_cap_and_prints_the_counts(push_setup, monkeypa
     assert out.getvalue().splitlines() == ["jiaoyu: 1", "yibao: 1", "共推送 2 条转介(2026Q4)"]
     assert set(Referral.objects.filter(quarter="2026Q4").values_list("household_id", flat=True)) \
         == {push_setup["homes"][3].pk, push_setup["homes"][1].pk}  # fmt: skip
+
+
+def test_a_conference_task_follows_the_rules_of_every_referral(users, household, departments):
+    township = users[Role.TOWNSHIP_STAFF]
+    case = case_services.case_open(actor=township, household=household)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="办理期限:不能早于今天"):
+        services.conference_create(
+            actor=township, case=case, held_on=timezone.localdate(),
+            departments=[departments["yibao"]], minutes="会商纪要", deadline=yesterday,
+        )  # fmt: skip
+    assert not Referral.objects.exists()
+    conference = services.conference_create(
+        actor=township, case=case, held_on=timezone.localdate(),
+        departments=[departments["yibao"]], minutes="会商纪要",
+    )  # fmt: skip
+    task = conference.tasks.get()
+    assert (task.channel, task.deadline, task.sent_by) == (
+        "conference", services.referral_deadline(), township
+    )
+    assert task.events.get().action == "send"
+
+
+def test_the_push_and_a_send_take_the_need_of_a_policy_the_same_way():
+    policy = Policy(code="p", needs=["not-a-need", "medical", "housing"])
+    assert services.referral_need_of(policy) == "medical"
+    assert services.referral_need_of(Policy(code="q", needs=[])) == ""

@@ -320,7 +320,7 @@ def test_an_objection_in_publicity_sends_the_case_back_to_the_next_meeting(
 def test_the_inbox_holds_a_publicised_case_only_once_its_period_is_over(
     users, county, county_region, departments
 ):
-    from jiuzhu.referrals.selectors import inbox_count
+    from jiuzhu.referrals.inbox import inbox_count
 
     meeting = _approved_meeting(users, county, county_region, departments, n=1)
     before = inbox_count(user=users["county"])

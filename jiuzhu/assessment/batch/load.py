@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 
 from jiuzhu.engine import batch as engine
@@ -188,6 +189,4 @@ def load_region(code: str | None = None) -> RegionFrames:
 
 
 def _newest_assessment_id() -> int:
-    from django.db.models import Max
-
     return Assessment.objects.aggregate(newest=Max("id"))["newest"] or 0

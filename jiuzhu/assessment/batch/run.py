@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -12,10 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
+from jiuzhu.accounts import roles
+from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.engine.model import FACTORS, FactorModel
 from jiuzhu.regions.models import Level, Region
 
+from ..compare import Scored, compare
 from ..models import ModelVersion
+from ..services import active_model_version, economic_standard_for
 from .inputs import inputs_json
 from .load import _newest_assessment_id, load_region
 from .score import model_of, score_region
@@ -46,8 +51,6 @@ def assess_region(
     multi_cause, circles) and the seconds of each step. With dry_run nothing is
     written.
     """
-    from ..services import active_model_version, economic_standard_for
-
     started = time.perf_counter()
     version = model_version or active_model_version()
     model = model_of(version)
@@ -69,8 +72,6 @@ def assess_region(
         # households (two backends), scores them, builds the rows and has two
         # backends parse them into a staging table; then one INSERT and the pointers.
         # Single re-assessments (household edits) wait for the commit meanwhile.
-        from concurrent.futures import ThreadPoolExecutor
-
         made: dict = {}
         standards = {
             c[:6]: economic_standard_for(c)
@@ -119,11 +120,7 @@ def assess_region(
 
 def reassess_region(*, actor, region: str) -> dict:
     """assess_region for an officer: county staff (or an administrator) within their scope."""
-    from jiuzhu.households.selectors import code_in_scope
-
-    from ..services import MODEL_EDITORS
-
-    if actor.role not in MODEL_EDITORS:
+    if actor.role not in roles.MODEL_EDITORS:
         raise PermissionDenied("只有县民政局可以批量重新评估")
     if not code_in_scope(user=actor, code=region):
         raise PermissionDenied("该区域不在您的管辖范围内")
@@ -138,23 +135,18 @@ def preview_region(code: str | None, draft_version, *, sample: int = 50) -> dict
     who becomes or stops being a cause, multi-cause before/after, circle and
     primary-cause changes, index histograms and a sample of changed households.
     """
-    from .. import preview
-    from ..services import active_model_version
-
     active = active_model_version()
     frames = load_region(code)
     before = score_region(frames, model_of(active), needs=False)
     draft = model_of(draft_version)
     after = score_region(frames, draft, needs=False)
-    summary = preview.compare(scored(before, model_of(active)), scored(after, draft))
+    summary = compare(scored(before, model_of(active)), scored(after, draft))
     summary["sample"] = summary["sample"][:sample]
     summary.update(active_version=active.version, version=draft.version)
     return summary
 
 
 def scored(result: pl.DataFrame, model: FactorModel):
-    from ..preview import Scored
-
     n = result.height
     scores = np.column_stack([result[f].to_numpy() for f in FACTORS]) if n else np.zeros((0, 9))
     mask = result["cause_mask"].to_numpy().astype(np.int64)

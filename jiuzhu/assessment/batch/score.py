@@ -8,6 +8,7 @@ from jiuzhu.engine import batch as engine
 from jiuzhu.engine.model import FactorModel
 
 from ..models import ModelVersion
+from ..services import economic_standard_for
 from .load import RegionFrames
 
 
@@ -21,8 +22,6 @@ def model_of(version) -> FactorModel:
 
 def standards_of(frames: RegionFrames) -> dict[str, dict]:
     """Each county's economic standard (county code prefix → the engine's settings)."""
-    from ..services import economic_standard_for
-
     return {c: economic_standard_for(c + "000000") for c in frames.counties}
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.db import connection, transaction
@@ -117,8 +118,6 @@ class _Stage:
     """
 
     def __init__(self, rows: pl.DataFrame, workers: int = 2):
-        from concurrent.futures import ThreadPoolExecutor
-
         qn = connection.ops.quote_name
         self.name = f"assessment_batch_{uuid.uuid4().hex[:12]}"
         self.params = connection.get_connection_params()

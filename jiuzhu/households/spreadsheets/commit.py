@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from jiuzhu.accounts.models import AccessAction, AccessLog
+from jiuzhu.accounts.models import AccessAction
+from jiuzhu.accounts.services import access_log_write
 
 from .. import services
 from .validation import Report
@@ -46,7 +47,7 @@ def import_commit(*, actor, report: Report, token: str = "", filename: str = "")
                 }
             )
         skipped = len(report.bad)
-        AccessLog.objects.create(
+        access_log_write(
             user=actor,
             action=AccessAction.IMPORT,
             object_type="import",

@@ -15,11 +15,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from jiuzhu.accounts.scope import region_scope, village_choices
 from jiuzhu.core.idnumber import check_char
 from jiuzhu.regions.models import Level, Region
 
 from .. import choices as c
-from .. import selectors
 from .columns import (
     KEY,
     MAX_HOUSEHOLD_ROWS,
@@ -45,7 +45,7 @@ def _synthetic_id(*, birth: dt.date, sex: str, address: str) -> str:
 
 
 def _example(user) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    village = selectors.village_choices(user=user).first()
+    village = village_choices(user=user).first()
     group = (
         Region.objects.filter(parent=village, level=Level.GROUP).order_by("code").first()
         if village
@@ -237,7 +237,7 @@ def build_template(*, user, out: IO[bytes]) -> None:
     ws_regions.column_dimensions["B"].width = 20
     ws_regions.column_dimensions["D"].width = 24
     regions = (
-        selectors.region_scope(user=user)
+        region_scope(user=user)
         .filter(level__in=[Level.VILLAGE, Level.GROUP])
         .select_related("parent")
         .order_by("code")[: MAX_REGION_ROWS + 1]

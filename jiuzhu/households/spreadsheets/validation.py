@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from jiuzhu.accounts.scope import village_choices
 from jiuzhu.core import idnumber
 
 from .. import choices as c
-from .. import selectors
 from ..forms import MEMBER_FIELDS, HouseholdForm, MemberForm, members_cross_check
 from ..models import Member
 from .columns import KEY, KEY_HEADER, SHEET_HOUSEHOLDS, SHEET_MEMBERS
@@ -144,7 +144,7 @@ def validate(*, source: Path | bytes | IO[bytes], user) -> Report:
 
     Raises SpreadsheetError when the file as a whole is unusable."""
     hh_sheet, m_sheet = read_workbook(source=source)
-    villages = selectors.village_choices(user=user)
+    villages = village_choices(user=user)
     households: list[HouseholdRow] = []
     by_key: dict[str, list[HouseholdRow]] = defaultdict(list)
 

@@ -2,13 +2,13 @@
 
 from django import template
 
+from jiuzhu.referrals.inbox import inbox_count as count
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def inbox_count(context) -> int:
-    from jiuzhu.referrals.selectors import inbox_count as count
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

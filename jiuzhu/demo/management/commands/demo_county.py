@@ -8,7 +8,10 @@ demo_county --print-logins --host H --port P   the URL and the demo logins, noth
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from jiuzhu.assessment.batch import assess_region
 from jiuzhu.demo import generator
+from jiuzhu.demo.casework import make_casework
+from jiuzhu.policies.services import library_load
 
 
 class Command(BaseCommand):
@@ -37,7 +40,6 @@ class Command(BaseCommand):
             raise CommandError("--households 不能为负数")
         regions = generator.load_county()
         generator.ensure_users()
-        from jiuzhu.policies.services import library_load
 
         loaded = library_load()  # idempotent: an unchanged policy keeps its version
         self.stdout.write(
@@ -72,13 +74,11 @@ class Command(BaseCommand):
         )
         if not opts["no_assess"] and result.households:
             # A demo county is assessed, so pages, statistics and the API have results to show.
-            from jiuzhu.assessment.batch import assess_region
 
             summary = assess_region(None)
             self.stdout.write(
                 f"已完成综合评估 {summary['written']} 户,用时 {summary['seconds']['total']:.1f} 秒"
             )
-            from jiuzhu.demo.casework import make_casework
 
             made = make_casework(seed=opts["seed"])
             if made:

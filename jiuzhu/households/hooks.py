@@ -1,0 +1,8 @@
+"""What households asks the apps above it (jiuzhu.core.hooks)."""
+
+from jiuzhu.core.hooks import Hook
+
+#: (*, household, actor) -> None. A household file or its members changed; called
+#: inside the writing transaction, so what a callable writes (assessment: the
+#: re-assessment) commits or rolls back with the change.
+household_changed = Hook("households.household_changed")

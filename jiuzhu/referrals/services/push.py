@@ -1,0 +1,274 @@
+"""The quarterly push (seed 002: 每季度末向各部门推送符合条件的家庭): every household
+eligible for a department's policy and not receiving it gets one referral per
+(household, policy) per quarter, set-based from the match to the tables. The rows
+follow the rules of every referral (sends.referral_deadline, sends.referral_need_of,
+their channel); only the writing is its own, for speed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jiuzhu.assessment.models import LatestAssessment
+from jiuzhu.frames import read_frames
+from jiuzhu.policies.matching import match_region
+
+from .. import workflow as wf
+from ..models import Referral, ReferralChannel, ReferralEvent
+from .sends import referral_deadline, referral_need_of
+
+_QUARTER = re.compile(r"^(20\d\d)Q([1-4])$")
+
+
+def quarter_parse(quarter: str) -> tuple[int, int]:
+    """(year, quarter) of "2026Q4"; ValidationError for anything else."""
+    match = _QUARTER.match((quarter or "").strip().upper())
+    if not match:
+        raise ValidationError({"quarter": "季度:格式应为 2026Q4"})
+    return int(match.group(1)), int(match.group(2))
+
+
+def _frame_of(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The rows of one query as a frame (PostgreSQL: by COPY, as jiuzhu.assessment.batch reads)."""
+    return read_frames([(sql, params, schema)])[0]
+
+
+def _pushed_this_quarter(quarter: str) -> pl.DataFrame:
+    """(household_id, policy_id, department_id) of the referrals already pushed for `quarter`."""
+    table = Referral._meta.db_table
+    return _frame_of(
+        f"SELECT household_id, policy_id, department_id FROM {table} "  # noqa: S608
+        "WHERE quarter = %s AND policy_id IS NOT NULL",
+        [quarter],
+        {"household_id": pl.Int64, "policy_id": pl.Int64, "department_id": pl.String},
+    )
+
+
+def _latest_index() -> pl.DataFrame:
+    """(household_id, index) of every household's latest assessment: one query."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    return _frame_of(
+        f"SELECT household_id, CAST({qn('index')} AS FLOAT) "  # noqa: S608
+        f"FROM {qn(LatestAssessment._meta.db_table)}",
+        [],
+        {"household_id": pl.Int64, "index": pl.Float64},
+    )
+
+
+def _capped(rows: pl.DataFrame, pushed: pl.DataFrame, limit: int) -> pl.DataFrame:
+    """Per department at most `limit` referrals this quarter, counting those already
+    pushed: the households with the highest latest index first (unassessed last)."""
+    room = (
+        rows.select("department_id").unique()
+        .join(pushed.group_by("department_id").len("pushed"), on="department_id", how="left")
+        .select("department_id", room=pl.lit(limit) - pl.col("pushed").fill_null(0))
+    )  # fmt: skip
+    ranked = rows.join(_latest_index(), on="household_id", how="left").sort(
+        ["department_id", "index", "household_id", "policy_id"],
+        descending=[False, True, False, False],
+        nulls_last=True,
+    )
+    return (
+        ranked.join(room, on="department_id", how="left", maintain_order="left")
+        .filter(pl.int_range(pl.len()).over("department_id") < pl.col("room"))
+        .drop("index", "room")
+    )
+
+
+def _push_frame(
+    match, *, quarter: str, now: dt.datetime, limit_per_department: int | None = None
+) -> pl.DataFrame:
+    """The referral rows to insert, one column per column of the referral table (Polars).
+
+    The eligible-not-receiving pairs join a small per-policy frame (department,
+    need, note), lose the pairs already pushed for `quarter` (an anti-join
+    against one query) and, with a limit, all but each department's neediest.
+    """
+    policies = match.policies
+    per_policy = pl.DataFrame(
+        {
+            "policy": [p.code for p in policies],
+            "policy_id": [p.pk for p in policies],
+            "department_id": [p.department_id for p in policies],
+            "need": [referral_need_of(p) for p in policies],
+            "note": [f"{quarter} 季度推送:符合“{p.name}”条件,尚未享受" for p in policies],
+        },
+        schema={"policy": pl.String, "policy_id": pl.Int64, "department_id": pl.String,
+                "need": pl.String, "note": pl.String},
+    )  # fmt: skip
+    pairs = (
+        match.missing([p.code for p in policies])
+        .join(match.households.select("household_id", "village_id"), on="household_id")
+        .join(per_policy, on="policy")
+        .drop("policy")
+    )
+    pushed = _pushed_this_quarter(quarter)
+    rows = pairs.join(pushed, on=["household_id", "policy_id"], how="anti")
+    if limit_per_department is not None:
+        rows = _capped(rows, pushed, max(limit_per_department, 0))
+    columns = {
+        "household_id": pl.col("household_id"),
+        "village_id": pl.col("village_id").cast(pl.String),
+        "department_id": pl.col("department_id"),
+        "policy_id": pl.col("policy_id"),
+        "need": pl.col("need"),
+        "note": pl.col("note"),
+        "channel": pl.lit(str(ReferralChannel.QUARTERLY)),
+        "quarter": pl.lit(quarter),
+        "deadline": pl.lit(referral_deadline(), dtype=pl.Date),
+        "status": pl.lit(str(wf.Status.SENT)),
+        "created_at": pl.lit(now, dtype=pl.Datetime("us", "UTC")),
+        "status_changed_at": pl.lit(now, dtype=pl.Datetime("us", "UTC")),
+    }
+    out = []
+    for f in Referral._meta.concrete_fields:  # every column, in table order
+        if f.primary_key:
+            continue
+        if f.column in columns:
+            out.append(columns[f.column].alias(f.column))
+        elif f.null:
+            out.append(pl.lit(None, dtype=_NULL_TYPES[f.get_internal_type()]).alias(f.column))
+        elif f.get_internal_type() in ("CharField", "TextField") and f.blank:
+            out.append(pl.lit("").alias(f.column))  # return_reason, assistance, feedback
+        else:
+            raise TypeError(f"季度推送:未给出 {f.column} 的值")  # a new NOT NULL column
+    return rows.select(out)
+
+
+_NULL_TYPES = {
+    "ForeignKey": pl.Int64,
+    "DateTimeField": pl.Datetime("us", "UTC"),
+    "DateField": pl.Date,
+    "CharField": pl.String,
+    "TextField": pl.String,
+}
+
+
+# A pair another push inserted meanwhile is left out (the constraint `one_push_per_quarter`).
+_PUSHED_CONFLICT = (
+    "ON CONFLICT (quarter, department_id, household_id, policy_id) WHERE NOT (quarter = '') "
+    "DO NOTHING"
+)
+
+
+def _push_write(rows: pl.DataFrame, *, quarter: str, now: dt.datetime) -> dict[str, int]:
+    """Insert the rows and one push event each; the number inserted per department."""
+    from django.db import connection
+
+    if rows.is_empty():
+        return {}
+    if connection.vendor == "postgresql":
+        return _push_write_postgres(rows, now=now)
+    return _push_write_other(rows, quarter=quarter, now=now)
+
+
+def _push_write_postgres(rows: pl.DataFrame, *, now: dt.datetime) -> dict[str, int]:
+    """COPY into a temporary table, then one statement moves the rows in, writes their
+    events from the ids it returns and counts them."""
+    import uuid
+
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    table, events = qn(Referral._meta.db_table), qn(ReferralEvent._meta.db_table)
+    stage = qn(f"referral_push_{uuid.uuid4().hex[:12]}")
+    names = ", ".join(qn(c) for c in rows.columns)
+    text = ", ".join(
+        qn(f.column) for f in Referral._meta.concrete_fields
+        if f.column in rows.columns and not f.null
+        and f.get_internal_type() in ("CharField", "TextField")
+    )  # fmt: skip
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with connection.connection.cursor() as raw, raw.copy(
+            f"COPY {stage} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text}))"
+        ) as copy:  # fmt: skip
+            for part in rows.iter_slices(50_000):
+                copy.write(part.write_csv(include_header=False))
+        cursor.execute(
+            f"WITH added AS (INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+            f"{_PUSHED_CONFLICT} RETURNING id, department_id, status), "
+            f"logged AS (INSERT INTO {events} "
+            "(referral_id, action, from_status, to_status, actor_id, note, at) "
+            "SELECT id, 'push', '', status, NULL, '', %s FROM added) "
+            "SELECT department_id, COUNT(*) FROM added GROUP BY department_id",
+            [now],
+        )
+        counts = {department: n for department, n in cursor.fetchall()}
+        cursor.execute(f"DROP TABLE {stage}")
+    return counts
+
+
+def _push_write_other(rows: pl.DataFrame, *, quarter: str, now: dt.datetime) -> dict[str, int]:
+    """SQLite and others: executemany in chunks, then the events in one INSERT … SELECT
+    of the rows above the highest id before (the write lock is held throughout)."""
+    from django.db import connection
+
+    table, events = Referral._meta.db_table, ReferralEvent._meta.db_table
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    text = rows.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S%.6f").alias(c)  # Django's naive UTC text
+         for c, t in rows.schema.items() if isinstance(t, pl.Datetime)]
+        + [pl.col(c).cast(pl.String) for c, t in rows.schema.items() if t == pl.Date]
+    )  # fmt: skip
+    names = ", ".join(ops.quote_name(c) for c in rows.columns)
+    marks = ", ".join(["%s"] * len(rows.columns))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        before = cursor.fetchone()[0]
+        for part in text.iter_slices(5000):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks}) {_PUSHED_CONFLICT}",  # noqa: S608
+                part.rows(),
+            )
+        fresh = f"FROM {table} WHERE id > %s AND quarter = %s AND channel = %s"
+        params = [before, quarter, str(ReferralChannel.QUARTERLY)]
+        cursor.execute(
+            f"INSERT INTO {events} (referral_id, action, from_status, to_status, actor_id, "  # noqa: S608
+            f"note, at) SELECT id, 'push', '', status, NULL, '', %s {fresh}",
+            [stamp, *params],
+        )
+        cursor.execute(f"SELECT department_id, COUNT(*) {fresh} GROUP BY department_id", params)  # noqa: S608
+        return {department: n for department, n in cursor.fetchall()}
+
+
+@transaction.atomic
+def referral_push_quarter(
+    *,
+    quarter: str,
+    region: str | None = None,
+    match=None,
+    limit_per_department: int | None = None,
+) -> dict[str, int]:
+    """Send each department the households eligible for its policies and not receiving them.
+
+    One referral per (household, policy) per quarter: run again, it sends only
+    what is new. Returns the number sent per department code. `match` may be a
+    RegionMatch already computed (tests, benches); by default the whole registry
+    is matched at once (jiuzhu.policies.matching, vectorised).
+
+    Set-based from the match to the tables: the rows are one Polars frame
+    (_push_frame), written by COPY on PostgreSQL (executemany elsewhere), and
+    each referral's push event by INSERT … SELECT — no Python object per row.
+    `limit_per_department` caps what each department receives for the quarter
+    (counting what it already received): the households with the highest
+    latest difficulty index first.
+    """
+    year, q = quarter_parse(quarter)
+    quarter = f"{year}Q{q}"
+    match = match if match is not None else match_region(region)
+    now = timezone.now()
+    rows = _push_frame(match, quarter=quarter, now=now, limit_per_department=limit_per_department)
+    return _push_write(rows, quarter=quarter, now=now)
