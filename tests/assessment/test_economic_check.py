@@ -4,7 +4,6 @@ assessment page shows the verdict."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,7 @@ from jiuzhu.households import choices as c
 from jiuzhu.households import services
 from jiuzhu.households.models import Household
 from tests.factories import EconomicStandardFactory, UserFactory, make_household, member_data
-from tests.support.clients import client_for
+from tests.support.clients import client_for, page_text
 
 pytestmark = pytest.mark.core
 
@@ -22,10 +21,6 @@ pytestmark = pytest.mark.core
 @pytest.fixture
 def worker(village):
     return UserFactory.village_worker(village, display_name="财产测试员")
-
-
-def _page(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def _poor_household(village, **fields) -> Household:
@@ -77,12 +72,12 @@ def test_the_assessment_page_shows_the_real_deposits_and_the_verdict(village, wo
     over = _poor_household(village, deposits=Decimal("123456"))
     under = _poor_household(village, deposits=Decimal("3000"))
     client = client_for(worker)
-    page = _page(client.get(f"/assessment/households/{over.pk}/"))
+    page = page_text(client.get(f"/assessment/households/{over.pk}/"))
     lines = page[page.index('id="economic-lines"') :]
     assert "存款123,456元(限额72,000元),机动车0辆:财产超过限额" in lines
     verdict = page[page.index('id="assets"') :]
     assert verdict.index("存款或机动车超过限额") < verdict.index("</dd>")
-    page = _page(client.get(f"/assessment/households/{under.pk}/"))
+    page = page_text(client.get(f"/assessment/households/{under.pk}/"))
     assert "存款3,000元(限额72,000元),机动车0辆:财产符合" in page
     verdict = page[page.index('id="assets"') :]
     assert verdict.index("存款、机动车在限额内") < verdict.index("</dd>")

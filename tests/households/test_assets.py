@@ -5,7 +5,6 @@ tests/assessment/test_economic_check.py, the demo county's in tests/demo/test_po
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 
 import openpyxl
@@ -18,9 +17,9 @@ from jiuzhu.engine.economic import DEFAULT_STANDARD
 from jiuzhu.households import spreadsheets
 from jiuzhu.households.models import Household
 from tests.factories import UserFactory, make_household, member_data
-from tests.support.clients import api_login, household_payload
+from tests.support.clients import api_login, household_payload, page_text
 from tests.support.forms import edit_post, existing_rows, household_post, members_post
-from tests.support.sheets import preview
+from tests.support.sheets import import_template, preview
 
 pytestmark = pytest.mark.core
 
@@ -42,10 +41,6 @@ def worker(village):
 @pytest.fixture
 def township_clerk(county):
     return UserFactory.township_staff(county["townships"][0])
-
-
-def _page(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 # --- the model ------------------------------------------------------------------------
@@ -99,12 +94,12 @@ def test_the_home_visit_form_saves_deposits_and_vehicles_and_the_pages_show_them
     assert (household.deposits, household.vehicles) == (Decimal("12345.67"), 1)
     assert household.history.get().deposits == Decimal("12345.67")
 
-    detail = _page(client.get(f"/households/{household.pk}/"))
+    detail = page_text(client.get(f"/households/{household.pk}/"))
     assets = detail[detail.index("<h2>财产状况</h2>") : detail.index("<h2>刚性支出</h2>")]
     assert "存款及有价证券" in assets and "12345.67 元" in assets
     assert "机动车" in assets and "1 辆" in assets
 
-    edit = _page(client.get(f"/households/{household.pk}/edit/"))
+    edit = page_text(client.get(f"/households/{household.pk}/edit/"))
     block = edit[edit.index("<legend>财产状况</legend>") : edit.index("<legend>刚性支出</legend>")]
     assert DEPOSITS in block and VEHICLES in block
     assert 'name="deposits"' in block and 'value="12345.67"' in block
@@ -114,7 +109,7 @@ def test_the_home_visit_form_saves_deposits_and_vehicles_and_the_pages_show_them
 def test_the_detail_page_says_no_vehicle_when_there_is_none(client, worker, village):
     household = make_household(village=village)
     client.force_login(worker)
-    detail = _page(client.get(f"/households/{household.pk}/"))
+    detail = page_text(client.get(f"/households/{household.pk}/"))
     assert "<dt>机动车</dt><dd>无</dd>" in detail
     assert "<dt>存款及有价证券</dt><dd>0 元</dd>" in detail
 
@@ -129,7 +124,7 @@ def test_editing_deposits_on_the_page_is_kept_in_the_change_history(client, work
     assert response.status_code == 302
     household.refresh_from_db()
     assert (household.deposits, household.vehicles) == (Decimal("80000"), 2)
-    page = _page(client.get(f"/households/{household.pk}/"))
+    page = page_text(client.get(f"/households/{household.pk}/"))
     assert DEPOSITS in page[page.index('id="history"') :]
 
 
@@ -147,7 +142,7 @@ def test_a_bad_amount_on_the_page_names_the_field_and_saves_nothing(
     )
     assert response.status_code == 200
     assert response.context["form"].errors[field]
-    page = _page(response)
+    page = page_text(response)
     assert label in page and "field-error" in page
     assert not Household.objects.exists()
 
@@ -220,15 +215,9 @@ def test_a_bad_deposit_or_vehicle_count_answers_422_naming_the_field(
 # --- ledgers ------------------------------------------------------------------------
 
 
-def _template(client) -> openpyxl.Workbook:
-    response = client.get(reverse("households:import_template"))
-    assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-
-
 def test_the_template_has_both_columns_with_an_example_and_notes(client, township_clerk):
     client.force_login(township_clerk)
-    wb = _template(client)
+    wb = import_template(client)
     headers = [cell.value for cell in wb["家庭"][1]]
     assert DEPOSITS in headers and VEHICLES in headers
     example = {h: cell.value for h, cell in zip(headers, wb["家庭"][2], strict=True)}
@@ -240,7 +229,7 @@ def test_the_template_has_both_columns_with_an_example_and_notes(client, townshi
 
 def test_a_filled_template_imports_deposits_and_vehicles_and_exports_them(client, township_clerk):
     client.force_login(township_clerk)
-    wb = _template(client)
+    wb = import_template(client)
     ws = wb["家庭"]
     headers = [cell.value for cell in ws[1]]
     ws.cell(row=2, column=headers.index(DEPOSITS) + 1, value=80000.5)
@@ -266,7 +255,7 @@ def test_a_filled_template_imports_deposits_and_vehicles_and_exports_them(client
 
 def test_a_negative_deposit_cell_is_reported_on_its_row_and_column(client, township_clerk):
     client.force_login(township_clerk)
-    wb = _template(client)
+    wb = import_template(client)
     ws = wb["家庭"]
     headers = [cell.value for cell in ws[1]]
     ws.cell(row=2, column=headers.index(DEPOSITS) + 1, value=-5)

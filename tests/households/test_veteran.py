@@ -18,9 +18,9 @@ from jiuzhu.households import choices as c
 from jiuzhu.households import spreadsheets
 from jiuzhu.households.models import Household, Member
 from tests.factories import UserFactory, make_household, make_id_number, member_data
-from tests.support.clients import api_login, household_payload
+from tests.support.clients import api_login, household_payload, page_text
 from tests.support.forms import edit_post, existing_rows, household_post, members_post
-from tests.support.sheets import hh, mem, preview, xlsx
+from tests.support.sheets import hh, import_template, mem, preview, xlsx
 
 pytestmark = pytest.mark.core
 
@@ -41,10 +41,6 @@ def worker(village):
 @pytest.fixture
 def township_clerk(county):
     return UserFactory.township_staff(county["townships"][0])
-
-
-def _page(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def _article(page: str, member: Member) -> str:
@@ -97,11 +93,11 @@ def test_the_home_visit_form_saves_the_flag_and_the_pages_show_it(client, worker
     assert (veteran.veteran, other.veteran) == (True, False)
     assert veteran.history.get().veteran is True
 
-    detail = _page(client.get(f"/households/{household.pk}/"))
+    detail = page_text(client.get(f"/households/{household.pk}/"))
     assert "<dt>退役军人</dt><dd>是</dd>" in _article(detail, veteran)
     assert "<dt>退役军人</dt><dd>否</dd>" in _article(detail, other)
 
-    edit = _page(client.get(f"/households/{household.pk}/edit/"))
+    edit = page_text(client.get(f"/households/{household.pk}/edit/"))
     boxes = re.findall(r'<input type="checkbox" name="m-(\d)-veteran"[^>]*>', edit)
     assert len(boxes) == 2
     checked = {
@@ -124,7 +120,7 @@ def test_unticking_the_flag_on_the_edit_page_is_kept_in_the_change_history(clien
     response = client.post(f"/households/{household.pk}/edit/", edit_post(household, rows))
     assert response.status_code == 302
     assert household.members.get().veteran is False
-    page = _page(client.get(f"/households/{household.pk}/"))
+    page = page_text(client.get(f"/households/{household.pk}/"))
     history = page[page.index('id="history"') :]
     assert LABEL in history
 
@@ -191,17 +187,11 @@ def test_a_bad_flag_answers_422_naming_the_member_and_the_field(worker, village)
 # --- ledgers ------------------------------------------------------------------------
 
 
-def _template(client) -> openpyxl.Workbook:
-    response = client.get(reverse("households:import_template"))
-    assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-
-
 def test_the_template_has_the_column_with_a_yes_no_list_an_example_and_a_note(
     client, township_clerk
 ):
     client.force_login(township_clerk)
-    wb = _template(client)
+    wb = import_template(client)
     ws = wb["成员"]
     headers = [cell.value for cell in ws[1]]
     assert HEADER in headers and LABEL not in headers

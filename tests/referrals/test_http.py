@@ -1,12 +1,13 @@
 """Referrals through HTTP: the API (scoped list, 200/409/403/404/422) and the
 pages (list, detail with buttons, the household through a referral, the inbox
-and its nav badge, the conference form)."""
+and its nav badge, the conference form, the case page sending its measures)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from jiuzhu.cases import workflow as case_wf
@@ -139,3 +140,18 @@ def test_the_county_files_a_conference_from_the_case_page(
     assert "尚有部门任务未反馈" in page
     html = client.get("/inbox/").content.decode()
     assert case.number in html
+
+
+def test_the_case_page_sends_ticked_measures_and_then_shows_their_status(
+    client, township, planned_case
+):
+    client.force_login(township)
+    page = client.get(reverse("cases:detail", args=[planned_case.pk])).content.decode()
+    assert 'name="policy" value="yiliao-jiuzhu"' in page
+    response = client.post(reverse("referrals:case_send", args=[planned_case.pk]),
+                           {"policy": ["jiaoyu-zizhu"]}, follow=True)  # fmt: skip
+    text = response.content.decode()
+    assert "已转介1项措施" in text
+    assert 'name="policy" value="jiaoyu-zizhu"' not in text and "待接收" in text
+    assert 'name="policy" value="yiliao-jiuzhu"' in text
+    assert Referral.objects.get(case=planned_case).department_id == "jiaoyu"

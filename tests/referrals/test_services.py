@@ -389,17 +389,6 @@ def test_a_malformed_quarter_is_refused():
 # --- referral from the case's 一户一策 ------------------------------------------------------
 
 
-@pytest.fixture
-def planned_case(household, departments):
-    PolicyFactory(code="yiliao-jiuzhu", department="yibao", needs=["medical"])
-    PolicyFactory(code="jiaoyu-zizhu", department="jiaoyu", needs=["education"])
-    return CaseFactory(
-        status=case_wf.Status.PLANNING, household=household,
-        measures=[{"policy": "yiliao-jiuzhu", "department": "yibao", "note": "住院自付部分"},
-                  {"policy": "jiaoyu-zizhu", "department": "jiaoyu", "note": ""}],
-    )  # fmt: skip
-
-
 def test_referring_a_cases_measures_sends_one_referral_each_to_its_department(users, planned_case):
     made = services.case_refer_measures(
         actor=users[Role.TOWNSHIP_STAFF], case=planned_case,
@@ -442,23 +431,6 @@ def test_referring_needs_a_measure_of_the_plan_and_a_case_past_assessment(users,
         services.case_refer_measures(actor=users[Role.VILLAGE_WORKER], case=planned_case,
                                      policy_codes=["yiliao-jiuzhu"])  # fmt: skip
     assert not Referral.objects.filter(case=planned_case).exists()
-
-
-def test_the_case_page_sends_ticked_measures_and_then_shows_their_status(
-    client, users, planned_case
-):
-    from django.urls import reverse
-
-    client.force_login(users[Role.TOWNSHIP_STAFF])
-    page = client.get(reverse("cases:detail", args=[planned_case.pk])).content.decode()
-    assert 'name="policy" value="yiliao-jiuzhu"' in page
-    response = client.post(reverse("referrals:case_send", args=[planned_case.pk]),
-                           {"policy": ["jiaoyu-zizhu"]}, follow=True)  # fmt: skip
-    text = response.content.decode()
-    assert "已转介1项措施" in text
-    assert 'name="policy" value="jiaoyu-zizhu"' not in text and "待接收" in text
-    assert 'name="policy" value="yiliao-jiuzhu"' in text
-    assert Referral.objects.get(case=planned_case).department_id == "jiaoyu"
 
 
 # --- the quarterly push, set-based (Polars frame → COPY / executemany → INSERT … SELECT) ------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 from django.test import Client
@@ -16,6 +17,11 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def page_text(response) -> str:
+    """A page's HTML with every run of whitespace made one space, to search in."""
+    return re.sub(r"\s+", " ", response.content.decode())
 
 
 class Api:

@@ -57,6 +57,13 @@ def bad_checksum() -> str:
     return number[:-1] + wrong
 
 
+def import_template(client) -> openpyxl.Workbook:
+    """The import template the page offers for download."""
+    response = client.get(reverse("households:import_template"))
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
 def upload(client, data: bytes, name="台账.xlsx"):
     return client.post(reverse("households:import"), {"file": SimpleUploadedFile(name, data)})
 
