@@ -20,7 +20,10 @@ TOP_LEVEL = {"test_layout.py", "test_factories.py", "test_e2e_browser.py"}
 
 
 def _python_files() -> list[Path]:
-    return sorted(p for p in TESTS.rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(
+        p for p in TESTS.rglob("*.py")
+        if not any(part == "__pycache__" or part.startswith(".") for part in p.parts)
+    )  # fmt: skip
 
 
 def _test_modules() -> list[Path]:
@@ -101,7 +104,10 @@ def test_every_test_module_sits_in_the_folder_of_the_code_it_tests():
 
 
 def test_every_test_folder_is_a_package_named_after_an_app_or_the_support_package():
-    folders = [p for p in TESTS.iterdir() if p.is_dir() and p.name != "__pycache__"]
+    folders = [
+        p for p in TESTS.iterdir()
+        if p.is_dir() and p.name != "__pycache__" and not p.name.startswith(".")
+    ]  # fmt: skip
     assert folders
     for folder in folders:
         assert folder.name in APPS | {"support"}, folder.name
