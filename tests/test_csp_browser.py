@@ -15,14 +15,9 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.households.test_browser import CHROMIUM, DESKTOP, _new_page, browser
+from tests.support.browser import DESKTOP, new_page
 
-__all__ = ["browser"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="浏览器测试需要 Debian 的 chromium"),
-]
+pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "Csp-test-2026"
 USERS = ["cun", "zhen", "xian", "lingdao", "yibao", "jiaoyu", "shegong", "admin"]
@@ -50,7 +45,7 @@ def demo(transactional_db, county, monkeypatch):
 
 @pytest.fixture
 def watched(browser):
-    page = _new_page(browser, DESKTOP)
+    page = new_page(browser, DESKTOP)
     page.add_init_script(WATCH)
     problems: list[str] = []
     page.on(

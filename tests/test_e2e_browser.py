@@ -7,7 +7,7 @@ from acceptance to feedback, and nothing of any other household → county: the
 monthly joint review, its minutes, publicity, implementation, closure → the
 resident reads "已结案" with the receipt code.
 
-Browser, pages and the two-village world come from test_browser.py.
+Browser, pages and the two-village world are fixtures of tests/conftest.py.
 """
 
 from datetime import timedelta
@@ -16,20 +16,14 @@ import pytest
 from django.utils import timezone
 from docx import Document
 
-from jiuzhu.accounts.models import Role
 from jiuzhu.cases.models import Case
 from jiuzhu.households import choices as c
 from jiuzhu.policies.services import library_load
 from jiuzhu.referrals.models import Referral
 from tests.factories import UserFactory, make_household, member_data
-from tests.households.test_browser import CHROMIUM, PASSWORD, browser, desktop, phone, world
+from tests.support.browser import log_in
 
-__all__ = ["browser", "desktop", "phone", "world"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="浏览器测试需要 Debian 的 chromium"),
-]
+pytestmark = pytest.mark.browser
 
 HEAD = "测试孙甲"
 
@@ -51,24 +45,18 @@ def people(world, county):
     return {
         "household": household,
         "worker": world["worker"],
-        "township": UserFactory(username="zhen", display_name="测试乡镇民政", regions=[home.parent_id],
-                                role=Role.TOWNSHIP_STAFF),
+        "township": UserFactory.township_staff(home, username="zhen", display_name="测试乡镇民政"),
         "county": world["clerk"],
-        "yibao": UserFactory(username="yibao", display_name="测试医保经办",
-                             role=Role.DEPARTMENT_OFFICER, department="yibao"),
-        "jiaoyu": UserFactory(username="jiaoyu", display_name="测试教育经办",
-                              role=Role.DEPARTMENT_OFFICER, department="jiaoyu"),
+        "yibao": UserFactory.department_officer("yibao", username="yibao",
+                                                display_name="测试医保经办"),
+        "jiaoyu": UserFactory.department_officer("jiaoyu", username="jiaoyu",
+                                                 display_name="测试教育经办"),
     }  # fmt: skip
 
 
 def _log_in(page, url: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, page.locator(".error-summary").all_inner_texts()
+    """Log in as the next person in the walk, wherever their role lands."""
+    log_in(page, url, user, lands_on=None)
 
 
 def _press(page, name: str, *, note: str = "") -> None:

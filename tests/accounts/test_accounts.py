@@ -13,11 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from jiuzhu.accounts.models import ApiToken, Role
-from tests.factories import UserFactory, make_household
+from tests.factories import PASSWORD, UserFactory, make_household
 
 pytestmark = pytest.mark.core
-
-PASSWORD = "Test-pass-2024"
 
 
 def fresh_settings():

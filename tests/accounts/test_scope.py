@@ -24,14 +24,12 @@ from jiuzhu.households.crypto import decrypt
 from jiuzhu.households.models import Household, Member
 from jiuzhu.regions import luquan
 from jiuzhu.regions.models import Level, Region, prefix_of
-from tests.factories import UserFactory, make_household
+from tests.factories import UserFactory, make_household, neighbour_village
+from tests.support.clients import api_login, client_for
 
 pytestmark = pytest.mark.core
 
-PASSWORD = "Test-pass-2024"
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
-OTHER_COUNTY = "530129000000"
-OTHER_COUNTY_VILLAGE = "530129100200"
 PLACES = ["home_village", "sibling_village", "other_township", "other_county"]
 ROLES = list(Role)
 MISSING_ID = 987654321
@@ -68,22 +66,6 @@ def _visible(role: Role, place: str) -> bool:
     return role in HOUSEHOLD_READERS and place in covered
 
 
-def _other_county() -> Region:
-    """A neighbouring county (synthetic subtree) that no test user is granted."""
-    county, _ = Region.objects.get_or_create(
-        code=OTHER_COUNTY,
-        defaults={"name": "寻甸回族彝族自治县", "level": Level.COUNTY, "parent_id": "530100000000"},
-    )
-    township, _ = Region.objects.get_or_create(
-        code="530129100000", defaults={"name": "测试镇", "level": Level.TOWNSHIP, "parent": county}
-    )
-    village, _ = Region.objects.get_or_create(
-        code=OTHER_COUNTY_VILLAGE,
-        defaults={"name": "测试外县村", "level": Level.VILLAGE, "parent": township},
-    )
-    return village
-
-
 @pytest.fixture(scope="module")
 def _world(django_db_setup, django_db_blocker):
     """Regions and the four households, committed once for the whole module.
@@ -105,7 +87,7 @@ def _world(django_db_setup, django_db_blocker):
             "home_village": by_township[home_township_code][0],
             "sibling_village": by_township[home_township_code][1],
             "other_township": by_township[other_township_code][0],
-            "other_county": _other_county(),
+            "other_county": neighbour_village(),
         }
         creator = UserFactory(role=Role.COUNTY_STAFF, regions=["530100000000"])
         households = {
@@ -145,21 +127,13 @@ def _user(world: World, role: Role):
 
 def _logged_in(world: World, role: Role) -> tuple[Client, object]:
     user = _user(world, role)
-    client = Client()
-    client.force_login(user)
-    return client, user
+    return client_for(user), user
 
 
 def _api(world: World, role: Role) -> tuple[Client, dict, object]:
     user = _user(world, role)
-    client = Client()
-    response = client.post(
-        "/api/token",
-        data=json.dumps({"username": user.username, "password": PASSWORD}),
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return client, {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}, user
+    api = api_login(user)
+    return api.client, {"HTTP_AUTHORIZATION": f"Bearer {api.token}"}, user
 
 
 def _first_member(household: Household):
@@ -451,15 +425,7 @@ def two_townships(world):
 
 
 def _api_ids(user) -> set[int]:
-    client = Client()
-    token = client.post(
-        "/api/token",
-        data=json.dumps({"username": user.username, "password": PASSWORD}),
-        content_type="application/json",
-    ).json()["token"]
-    body = client.get(
-        "/api/households", {"page_size": 200}, HTTP_AUTHORIZATION=f"Bearer {token}"
-    ).json()
+    body = api_login(user).get("/api/households", {"page_size": 200}).json()
     return {item["id"] for item in body["items"]}
 
 

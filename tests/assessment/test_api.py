@@ -8,7 +8,7 @@ from jiuzhu.accounts.models import Role
 from jiuzhu.assessment.models import Assessment
 from jiuzhu.households import choices as c
 from tests.factories import UserFactory, make_household, member_data
-from tests.households.test_api import login
+from tests.support.clients import api_login
 
 pytestmark = pytest.mark.core
 
@@ -26,13 +26,8 @@ FACTOR_KEYS = {
 
 
 @pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
 def worker(village):
-    return UserFactory(role=Role.VILLAGE_WORKER, regions=[village], display_name="接口评估员")
+    return UserFactory.village_worker(village, display_name="接口评估员")
 
 
 @pytest.fixture
@@ -48,7 +43,7 @@ def household(village):
 
 
 def test_the_assessment_has_exactly_the_documented_keys_and_factor_names(worker, household):
-    response = login(worker).get(f"/api/households/{household.pk}/assessment")
+    response = api_login(worker).get(f"/api/households/{household.pk}/assessment")
     assert response.status_code == 200, response.content
     body = response.json()
     assert set(body) == {
@@ -85,7 +80,7 @@ def test_the_assessment_carries_the_numbers_and_chinese_reasons_of_the_stored_ro
     worker, household
 ):
     row = Assessment.objects.latest_only().get(household=household)
-    body = login(worker).get(f"/api/households/{household.pk}/assessment").json()
+    body = api_login(worker).get(f"/api/households/{household.pk}/assessment").json()
     assert body["factors"]["illness"] == float(row.illness) >= 2
     assert body["factors"]["housing"] == 4.0
     assert body["causes"] == row.causes and set(body["causes"]) >= {"illness", "housing"}
@@ -105,7 +100,7 @@ def test_the_assessment_carries_the_numbers_and_chinese_reasons_of_the_stored_ro
 def test_another_villages_household_answers_404_like_a_missing_one(county, worker):
     away = county["villages"][-1].code
     theirs = make_household(village=away)
-    api = login(worker)
+    api = api_login(worker)
     hidden = api.get(f"/api/households/{theirs.pk}/assessment")
     missing = api.get("/api/households/999999999/assessment")
     assert hidden.status_code == missing.status_code == 404
@@ -114,7 +109,7 @@ def test_another_villages_household_answers_404_like_a_missing_one(county, worke
 
 def test_a_leader_sees_no_household_assessment(county, household):
     leader = UserFactory(role=Role.LEADER, regions=[county["county"]])
-    assert login(leader).get(f"/api/households/{household.pk}/assessment").status_code == 404
+    assert api_login(leader).get(f"/api/households/{household.pk}/assessment").status_code == 404
 
 
 def test_without_a_token_the_assessment_answers_401(household):
@@ -125,14 +120,14 @@ def test_without_a_token_the_assessment_answers_401(household):
 
 def test_a_household_never_assessed_is_scored_now_and_not_stored(worker, household):
     Assessment.objects.filter(household=household).delete()
-    body = login(worker).get(f"/api/households/{household.pk}/assessment").json()
+    body = api_login(worker).get(f"/api/households/{household.pk}/assessment").json()
     assert body["stored"] is False and body["assessed_by"] is None
     assert body["factors"]["housing"] == 4.0
     assert not Assessment.objects.filter(household=household).exists()
 
 
 def test_both_household_routers_share_the_prefix_in_the_schema_and_both_work(worker, household):
-    api = login(worker)
+    api = api_login(worker)
     paths = api.get("/api/openapi.json").json()["paths"]
     assert "/api/households/{household_id}" in paths
     assert "/api/households/{household_id}/assessment" in paths

@@ -2,7 +2,7 @@
 reasons are there to read out, a phone does not scroll sideways, and a county
 officer takes a model change from draft through preview to activation.
 
-Browser, pages and the two-village world come from test_browser.py.
+Browser, pages and the two-village world are fixtures of tests/conftest.py.
 """
 
 import datetime as dt
@@ -15,24 +15,9 @@ from jiuzhu.assessment.models import Assessment, ElderlyAssessment, ModelVersion
 from jiuzhu.engine.elderly import ITEMS
 from jiuzhu.households import choices as c
 from tests.factories import make_household, make_id_number, member_data
-from tests.households.test_browser import (
-    CHROMIUM,
-    PHONE,
-    _log_in,
-    _no_sideways_scroll,
-    browser,
-    desktop,
-    phone,
-    world,
-)
+from tests.support.browser import PHONE, log_in, no_sideways_scroll
 
-# Fixtures shared with test_browser.py: listed here so pytest finds them in this module.
-__all__ = ["browser", "desktop", "phone", "world"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="浏览器测试需要 Debian 的 chromium"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -84,7 +69,7 @@ def test_a_village_worker_opens_the_assessment_and_sees_the_radar_chart_and_the_
     live_server, desktop, world, hardship
 ):
     page, url = desktop, live_server.url
-    _log_in(page, url, world["worker"])
+    log_in(page, url, world["worker"])
     page.goto(f"{url}/households/{hardship.pk}/")
     page.get_by_role("link", name="综合评估", exact=True).click()
     page.wait_for_url(f"{url}/assessment/households/{hardship.pk}/")
@@ -113,10 +98,10 @@ def test_on_a_phone_the_assessment_fits_and_the_chart_follows_the_screen(
     live_server, phone, world, hardship
 ):
     page, url = phone, live_server.url
-    _log_in(page, url, world["worker"])
+    log_in(page, url, world["worker"])
     page.goto(f"{url}/assessment/households/{hardship.pk}/")
     page.wait_for_function("() => document.querySelector('#radar')?.dataset.drawn === '1'")
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
     narrow = _chart_size(page, "#radar")
     assert 0 < narrow["width"] <= PHONE["width"]
 
@@ -124,7 +109,7 @@ def test_on_a_phone_the_assessment_fits_and_the_chart_follows_the_screen(
     page.wait_for_function(
         f"() => document.querySelector('#radar canvas').getBoundingClientRect().width > {narrow['width'] + 100}"
     )
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
 
     # Another village's assessment is not there at all.
     assert page.goto(f"{url}/assessment/households/{world['theirs'].pk}/").status == 404
@@ -133,11 +118,11 @@ def test_on_a_phone_the_assessment_fits_and_the_chart_follows_the_screen(
 def test_a_village_worker_records_an_elders_ability_on_a_phone(live_server, phone, world, hardship):
     page, url = phone, live_server.url
     elder = hardship.members.get(name="测试钱老")
-    _log_in(page, url, world["worker"])
+    log_in(page, url, world["worker"])
     page.goto(f"{url}/households/{hardship.pk}/")
     page.locator(f"#member-{elder.pk}").get_by_role("link", name="老年人能力评估").click()
     page.wait_for_url(f"{url}/assessment/members/{elder.pk}/elderly/")
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
 
     # Every item at 1 point (each has one): a total of 26, level 4.
     for code in ITEMS:
@@ -156,7 +141,7 @@ def test_a_county_officer_drafts_previews_and_activates_a_model_change(
     live_server, desktop, world, hardship
 ):
     page, url = desktop, live_server.url
-    _log_in(page, url, world["clerk"])
+    log_in(page, url, world["clerk"])
     page.get_by_role("link", name="评估模型").click()
     page.wait_for_url(f"{url}/assessment/model/")
     page.get_by_role("link", name="修改参数(新建草稿)").click()

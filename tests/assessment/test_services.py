@@ -19,12 +19,12 @@ from jiuzhu.assessment.models import (
     LatestAssessment,
     ModelVersion,
 )
-from jiuzhu.engine.elderly import ITEMS
 from jiuzhu.engine.model import DEFAULT_MODEL, FACTORS, ModelError
 from jiuzhu.households import choices as c
 from jiuzhu.households import services as household_services
 from jiuzhu.regions.models import Region
-from tests.factories import UserFactory, make_household, make_id_number, member_data
+from tests.factories import UserFactory, elderly_items, make_household, make_id_number, member_data
+from tests.support.forms import model_params_post
 
 pytestmark = pytest.mark.core
 
@@ -32,15 +32,8 @@ WELL_OFF = 30000  # yuan a year each: far above any 低保 edge, so circles come
 
 
 @pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
 def officer(county):
-    return UserFactory(
-        role=Role.COUNTY_STAFF, regions=[county["county"]], display_name="县民政测试"
-    )
+    return UserFactory.county_staff(display_name="县民政测试")
 
 
 def _adult(**overrides) -> dict:
@@ -97,7 +90,7 @@ def test_editing_a_household_reassesses_it_and_the_previous_row_stops_being_late
 
 def test_another_villages_assessment_is_missing_for_a_village_worker(county, village):
     other = county["villages"][-1].code
-    worker = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    worker = UserFactory.village_worker(village)
     theirs = _household(other)
     with pytest.raises(Assessment.DoesNotExist):
         selectors.assessment_latest(user=worker, household_id=theirs.pk)
@@ -151,21 +144,8 @@ def test_a_household_never_assessed_is_computed_but_not_stored(village, officer)
 # ---- Model versions -------------------------------------------------------------
 
 
-def _form_data(data: dict, **changes) -> dict:
-    """POST data of the parameter form, as the page would send it."""
-    form = ModelParamsForm(base=data, initial={"name": "测试草稿"})
-    post = {"name": "测试草稿", "note": "测试修改"}
-    for name in form.fields:
-        if name in ("name", "note"):
-            continue
-        value = form.initial.get(name)
-        post[name] = "" if value is None else str(value)
-    post.update({k: str(v) for k, v in changes.items()})
-    return post
-
-
 def test_the_parameter_form_round_trips_the_default_model_unchanged():
-    form = ModelParamsForm(_form_data(DEFAULT_MODEL), base=DEFAULT_MODEL)
+    form = ModelParamsForm(model_params_post(DEFAULT_MODEL), base=DEFAULT_MODEL)
     assert form.is_valid(), form.errors
     out = form.data_out()
     assert {k: v for k, v in out.items() if k != "name"} == {
@@ -174,13 +154,17 @@ def test_the_parameter_form_round_trips_the_default_model_unchanged():
 
 
 def test_weights_that_do_not_sum_to_one_are_rejected_in_chinese_naming_the_weights():
-    form = ModelParamsForm(_form_data(DEFAULT_MODEL, weights__illness=0.5), base=DEFAULT_MODEL)
+    form = ModelParamsForm(
+        model_params_post(DEFAULT_MODEL, weights__illness=0.5), base=DEFAULT_MODEL
+    )
     assert not form.is_valid()
     assert "权重" in " ".join(form.non_field_errors())
 
 
 def test_a_weight_above_one_is_rejected_naming_that_weight():
-    form = ModelParamsForm(_form_data(DEFAULT_MODEL, weights__labour=1.5), base=DEFAULT_MODEL)
+    form = ModelParamsForm(
+        model_params_post(DEFAULT_MODEL, weights__labour=1.5), base=DEFAULT_MODEL
+    )
     assert not form.is_valid()
     assert "weights__labour" in form.errors
     assert form.fields["weights__labour"].label == "劳动力权重"
@@ -188,7 +172,7 @@ def test_a_weight_above_one_is_rejected_naming_that_weight():
 
 def test_a_step_row_with_a_threshold_but_no_points_is_rejected_naming_the_step():
     form = ModelParamsForm(
-        _form_data(DEFAULT_MODEL, illness__expense_steps__2__t=50000), base=DEFAULT_MODEL
+        model_params_post(DEFAULT_MODEL, illness__expense_steps__2__t=50000), base=DEFAULT_MODEL
     )
     assert not form.is_valid()
     message = " ".join(form.errors["illness__expense_steps__2__p"])
@@ -200,7 +184,7 @@ def test_the_service_rejects_bad_model_data_and_non_county_roles(officer, villag
     bad["weights"]["illness"] = 0.9
     with pytest.raises(ModelError, match="权重"):
         services.model_version_create(actor=officer, data=bad, name="坏", note="")
-    worker = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    worker = UserFactory.village_worker(village)
     with pytest.raises(PermissionDenied):
         services.model_version_create(actor=worker, data=DEFAULT_MODEL, name="x", note="")
 
@@ -320,7 +304,7 @@ def test_saving_the_standard_keeps_its_history_and_feeds_the_next_assessment(
 
 
 def test_a_village_worker_cannot_change_the_standard(county, village):
-    worker = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    worker = UserFactory.village_worker(village)
     with pytest.raises(PermissionDenied):
         services.economic_standard_save(
             actor=worker, county=Region.objects.get(pk=county["county"]), fields={}
@@ -328,17 +312,6 @@ def test_a_village_worker_cannot_change_the_standard(county, village):
 
 
 # ---- Elderly ability ------------------------------------------------------------
-
-
-def _items(total: int) -> dict[str, int]:
-    """26 item scores adding up to `total` (filled from the first item on)."""
-    scores = {}
-    left = total
-    for code, item in ITEMS.items():
-        scores[code] = min(item.max_score, left)
-        left -= scores[code]
-    assert left == 0
-    return scores
 
 
 @pytest.fixture
@@ -357,7 +330,7 @@ def test_a_score_out_of_range_is_rejected_naming_the_item_and_nothing_is_saved(
     elder_household, officer
 ):
     member = elder_household.members.get(name="测试老人")
-    items = _items(90)
+    items = elderly_items(90)
     items["B.2.4"] = 4  # 上下楼梯 goes to 3
     with pytest.raises(ValueError, match="B.2.4 上下楼梯"):
         services.elderly_assessment_record(actor=officer, member=member, items=items)
@@ -369,7 +342,9 @@ def test_an_elder_at_level_2_creates_a_nursing_need_and_the_household_is_reasses
 ):
     member = elder_household.members.get(name="测试老人")
     assert "nursing" not in [n["category"] for n in _latest(elder_household).needs]
-    record = services.elderly_assessment_record(actor=officer, member=member, items=_items(50))
+    record = services.elderly_assessment_record(
+        actor=officer, member=member, items=elderly_items(50)
+    )
     assert (record.total, record.level) == (50, 2)
     latest = _latest(elder_household)
     assert latest.trigger == "elderly" and latest.assessed_by == officer
@@ -380,7 +355,7 @@ def test_an_elder_at_level_2_creates_a_nursing_need_and_the_household_is_reasses
 
 def test_a_level_1_elder_creates_no_nursing_need(elder_household, officer):
     member = elder_household.members.get(name="测试老人")
-    services.elderly_assessment_record(actor=officer, member=member, items=_items(80))
+    services.elderly_assessment_record(actor=officer, member=member, items=elderly_items(80))
     assert "nursing" not in [n["category"] for n in _latest(elder_household).needs]
 
 
@@ -424,7 +399,7 @@ def test_the_preview_scores_every_household_exactly_as_the_per_household_path(
         ),
     ]
     elder = households[-1].members.get(relation=c.Relation.PARENT)
-    services.elderly_assessment_record(actor=officer, member=elder, items=_items(40))
+    services.elderly_assessment_record(actor=officer, member=elder, items=elderly_items(40))
     for data in (DEFAULT_MODEL, _draft_data()):
         model = FactorModel.from_data(data, "t")
         scored = preview.score_population(user=officer, model=model)

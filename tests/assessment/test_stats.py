@@ -6,7 +6,6 @@ import io
 from decimal import Decimal as D
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from jiuzhu.accounts.models import Role
@@ -17,6 +16,7 @@ from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.households import choices as c
 from jiuzhu.households.models import Household
 from tests.factories import UserFactory, make_household, member_data
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.core
 
@@ -56,7 +56,7 @@ def _expected_counts(households) -> dict[str, list[int]]:
 
 @pytest.mark.django_db
 def test_the_table_counts_each_factors_households_by_score_with_subtotals(registry, county):
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    officer = UserFactory.county_staff()
     table = stats.factor_table(user=officer, region=county["county"])
     expected = _expected_counts(registry["households"])
     assert [r["key"] for r in table.rows] == list(
@@ -85,7 +85,7 @@ def test_a_township_sees_only_its_own_households_and_not_another_township(regist
 
 @pytest.mark.django_db
 def test_counts_by_township_use_the_active_threshold_and_count_circles(registry, county):
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    officer = UserFactory.county_staff()
     table = stats.factor_table(user=officer, region=county["county"])
     assert [p["code"][:9] for p in table.places] == sorted(
         {registry["first"][:9], registry["second"][:9]}
@@ -107,8 +107,7 @@ def test_the_page_shows_the_table_and_the_chart_data_to_a_leader_but_not_to_a_vi
     registry, county
 ):
     leader = UserFactory(role=Role.LEADER, regions=[county["county"]])
-    client = Client()
-    client.force_login(leader)
+    client = client_for(leader)
     page = client.get("/assessment/stats/", {"region": county["county"]})
     assert page.status_code == 200
     text = page.content.decode()
@@ -125,9 +124,8 @@ def test_the_page_shows_the_table_and_the_chart_data_to_a_leader_but_not_to_a_vi
 
 @pytest.mark.django_db
 def test_the_xlsx_is_laid_out_like_seed_002_and_titled_with_the_region_and_date(registry, county):
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
-    client = Client()
-    client.force_login(officer)
+    officer = UserFactory.county_staff()
+    client = client_for(officer)
     response = client.get("/assessment/stats.xlsx", {"region": county["county"]})
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response["Content-Disposition"]
@@ -203,7 +201,7 @@ def test_alkire_foster_counts_the_deprivations_each_household_has(registry, coun
         household = Household.objects.get(pk=household.pk)
         row = by_id[household.pk]
         assert [v < z for v, z in zip(row, cutoffs, strict=True)] == _deprived_by_hand(household)
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    officer = UserFactory.county_staff()
     data = stats.af_registry(user=officer, region=county["county"], k=1 / 3)
     poor = sum(
         1 for h in registry["households"]
@@ -217,8 +215,7 @@ def test_alkire_foster_counts_the_deprivations_each_household_has(registry, coun
 @pytest.mark.django_db
 def test_the_af_page_shows_h_a_m0_and_the_indicators_with_their_criteria(registry, county):
     staff = UserFactory(role=Role.TOWNSHIP_STAFF, regions=[registry["first"][:9] + "000"])
-    client = Client()
-    client.force_login(staff)
+    client = client_for(staff)
     page = client.get("/assessment/af/", {"k": "0.2222222222222222"})
     assert page.status_code == 200
     text = page.content.decode()

@@ -10,34 +10,14 @@ from jiuzhu.cases import services
 from jiuzhu.cases import workflow as wf
 from jiuzhu.cases.models import Case
 from tests.factories import UserFactory, make_household
-from tests.households.test_api import login
+from tests.support.clients import api_login
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
 
 @pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
-def other_village(county):
-    return county["villages"][-1].code
-
-
-@pytest.fixture
 def worker(village):
-    return UserFactory(role=Role.VILLAGE_WORKER, regions=[village], display_name="接口信息员")
-
-
-@pytest.fixture
-def township(village):
-    return UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village[:9] + "000"])
-
-
-@pytest.fixture
-def county_staff(county):
-    return UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    return UserFactory.village_worker(village, display_name="接口信息员")
 
 
 @pytest.fixture
@@ -57,7 +37,7 @@ def at(case: Case, status: str) -> Case:
 
 
 def test_an_allowed_action_answers_200_with_the_new_status_and_its_event(worker, case):
-    response = login(worker).post(url(case), {"action": "start_assessment", "note": "明天入户"})
+    response = api_login(worker).post(url(case), {"action": "start_assessment", "note": "明天入户"})
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -76,7 +56,7 @@ def test_an_illegal_move_answers_409_in_chinese(county_staff, worker, case, stat
     at(case, status)
     actor = worker if action in ("start_assessment", "follow_up") else county_staff
 
-    response = login(actor).post(url(case), {"action": action, "note": "说明"})
+    response = api_login(actor).post(url(case), {"action": action, "note": "说明"})
 
     assert response.status_code == 409, response.content
     assert "不能执行" in response.json()["detail"]
@@ -89,43 +69,43 @@ def test_every_illegal_action_name_answers_409_from_a_closed_case(county_staff, 
     for action in sorted(wf.ACTION_NAMES):
         role = next(r for t in wf.TRANSITIONS if t.action == action for r in sorted(t.roles))
         actor = {Role.VILLAGE_WORKER: worker, Role.TOWNSHIP_STAFF: township}.get(role, county_staff)
-        response = login(actor).post(url(case), {"action": action, "note": "理由"})
+        response = api_login(actor).post(url(case), {"action": action, "note": "理由"})
         assert response.status_code == 409, (action, response.content)
 
 
 def test_a_wrong_role_answers_403(worker, case):
     at(case, wf.Status.REVIEWING)
-    response = login(worker).post(url(case), {"action": "approve"})
+    response = api_login(worker).post(url(case), {"action": "approve"})
     assert response.status_code == 403
     assert "角色" in response.json()["detail"]
 
 
 def test_a_case_outside_the_callers_villages_answers_404(case, other_village):
-    stranger = UserFactory(role=Role.VILLAGE_WORKER, regions=[other_village])
-    api = login(stranger)
+    stranger = UserFactory.village_worker(other_village)
+    api = api_login(stranger)
     assert api.post(url(case), {"action": "start_assessment"}).status_code == 404
     assert api.get(f"/api/cases/{case.pk}").status_code == 404
     assert api.get("/api/cases/999999").status_code == 404
 
 
 def test_a_missing_reason_answers_422_naming_the_field(township, case):
-    response = login(township).post(url(case), {"action": "reject", "note": ""})
+    response = api_login(township).post(url(case), {"action": "reject", "note": ""})
     assert response.status_code == 422
     body = response.json()
     assert "请填写" in body["errors"]["note"] and body["detail"]
 
 
 def test_an_unknown_action_answers_422(worker, case):
-    response = login(worker).post(url(case), {"action": "teleport"})
+    response = api_login(worker).post(url(case), {"action": "teleport"})
     assert response.status_code == 422
     assert "teleport" in response.json()["errors"]["action"]
 
 
 def test_the_case_shows_its_status_timeline_and_the_callers_next_moves(worker, township, case):
-    login(worker).post(url(case), {"action": "start_assessment"})
-    login(worker).post(url(case), {"action": "plan"})
+    api_login(worker).post(url(case), {"action": "start_assessment"})
+    api_login(worker).post(url(case), {"action": "plan"})
 
-    body = login(township).get(f"/api/cases/{case.pk}").json()
+    body = api_login(township).get(f"/api/cases/{case.pk}").json()
 
     assert (body["number"], body["status"]) == (case.number, "planning")
     assert [e["action"] for e in body["events"]] == ["open", "start_assessment", "plan"]

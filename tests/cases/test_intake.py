@@ -17,9 +17,18 @@ from jiuzhu.accounts.models import Role
 from jiuzhu.cases import selectors, services
 from jiuzhu.cases import workflow as wf
 from jiuzhu.cases.models import Case, CaseEvent, Channel, HotlineTicket, Proxy
-from jiuzhu.policies.models import Department, Policy
-from jiuzhu.regions.models import Level, Region
-from tests.factories import UserFactory, make_household, member_data
+from jiuzhu.regions.models import Region
+from tests.factories import (
+    CaseFactory,
+    DepartmentFactory,
+    HotlineTicketFactory,
+    PolicyFactory,
+    UserFactory,
+    make_household,
+    member_data,
+    neighbour_village,
+)
+from tests.support.clients import client_for
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -32,28 +41,13 @@ def _fresh_throttle():
 
 
 @pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
-def other_village(county):
-    return county["villages"][-1].code
-
-
-@pytest.fixture
 def worker(village):
-    return UserFactory(role=Role.VILLAGE_WORKER, regions=[village], display_name="受理村信息员")
-
-
-@pytest.fixture
-def township(village):
-    return UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village[:9] + "000"])
+    return UserFactory.village_worker(village, display_name="受理村信息员")
 
 
 @pytest.fixture
 def county_staff(county):
-    return UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]], display_name="县热线")
+    return UserFactory.county_staff(display_name="县热线")
 
 
 @pytest.fixture
@@ -103,18 +97,16 @@ def test_opening_a_second_case_for_a_household_names_the_open_one(worker, townsh
 def test_the_database_refuses_two_open_cases_for_one_household(worker, household):
     first = services.case_open(actor=worker, household=household)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Case.objects.create(number="AJX-1", receipt_code="XXXXXXXXXX", household=household,
-                            village_id=household.village_id, channel=Channel.WINDOW)  # fmt: skip
+        CaseFactory(household=household)
     Case.objects.filter(pk=first.pk).update(status=wf.Status.REJECTED)
-    Case.objects.create(number="AJX-2", receipt_code="YYYYYYYYYY", household=household,
-                        village_id=household.village_id, channel=Channel.WINDOW)  # fmt: skip
+    CaseFactory(household=household)
 
 
 def test_intake_checks_role_region_and_channel(worker, household, other_village, county):
     leader = UserFactory(role=Role.LEADER, regions=[county["county"]])
     with pytest.raises(PermissionDenied):
         services.case_open(actor=leader, household=household)
-    stranger = UserFactory(role=Role.VILLAGE_WORKER, regions=[other_village])
+    stranger = UserFactory.village_worker(other_village)
     with pytest.raises(PermissionDenied, match="管辖范围"):
         services.case_open(actor=stranger, household=household)
     with pytest.raises(ValidationError) as caught:
@@ -222,12 +214,10 @@ def test_a_report_is_linked_to_the_household_file_after_the_visit(worker, villag
 
 @pytest.fixture
 def policy(db):
-    department = Department.objects.create(code="minzheng-test", name="县民政局(测试)",
-                                           short_name="民政", kind="government")  # fmt: skip
-    return Policy.objects.create(
+    department = DepartmentFactory(code="minzheng-test", name="县民政局(测试)", short_name="民政")
+    return PolicyFactory(
         code="test-dibao", name="测试低保", department=department, measure="basic_living",
-        condition={"all": []}, benefit="按月发放", legal_basis="测试依据",
-        valid_from=timezone.localdate() - timedelta(days=1),
+        needs=[], benefit="按月发放", valid_from=timezone.localdate() - timedelta(days=1),
     )  # fmt: skip
 
 
@@ -256,15 +246,8 @@ def test_measures_cannot_change_outside_planning(worker, household, policy):
 # --- hotline tickets -------------------------------------------------------------------
 
 
-def ticket(actor, region: str, **overrides) -> HotlineTicket:
-    data = {"kind": "help", "region_code": region, "content": "来电反映邻居独居老人生活困难",
-            "caller_name": "来电群众", "caller_phone": "13500000007"}  # fmt: skip
-    data.update(overrides)
-    return services.ticket_create(actor=actor, **data)
-
-
 def test_a_hotline_ticket_is_timed_at_every_step(county_staff, village):
-    t = ticket(county_staff, village)
+    t = HotlineTicketFactory(received_by=county_staff, region=village)
     t = services.ticket_transition(actor=county_staff, ticket=t, action="answer",
                                    note="已告知低保申请流程")  # fmt: skip
     t = services.ticket_transition(actor=county_staff, ticket=t, action="give_feedback",
@@ -288,18 +271,17 @@ def test_a_hotline_ticket_is_timed_at_every_step(county_staff, village):
     if status not in row.sources
 ])  # fmt: skip
 def test_a_ticket_move_outside_its_table_is_illegal(action, status, county_staff, village):
-    t = ticket(county_staff, village)
+    t = HotlineTicketFactory(received_by=county_staff, region=village)
     HotlineTicket.objects.filter(pk=t.pk).update(status=status)
-    Department.objects.get_or_create(code="yibao", defaults={"name": "县医保局",
-                                     "short_name": "医保", "kind": "government"})  # fmt: skip
+    DepartmentFactory(code="yibao")
     with pytest.raises(services.IllegalTransition):
         services.ticket_transition(actor=county_staff, ticket=t, action=action, note="说明",
                                    department="yibao")  # fmt: skip
 
 
 def test_transferring_a_ticket_names_the_department(county_staff, village):
-    Department.objects.create(code="yibao", name="县医保局", short_name="医保", kind="government")
-    t = ticket(county_staff, village)
+    DepartmentFactory(code="yibao", name="县医保局")
+    t = HotlineTicketFactory(received_by=county_staff, region=village)
     with pytest.raises(ValidationError) as caught:
         services.ticket_transition(actor=county_staff, ticket=t, action="transfer", note="报销")
     assert "转办部门" in caught.value.message_dict["department"][0]
@@ -310,7 +292,7 @@ def test_transferring_a_ticket_names_the_department(county_staff, village):
 
 
 def test_a_ticket_opens_a_hotline_case_and_counts_as_handled(county_staff, village, household):
-    t = ticket(county_staff, village)
+    t = HotlineTicketFactory(received_by=county_staff, region=village)
     case = services.ticket_open_case(actor=county_staff, ticket=t)
 
     t.refresh_from_db()
@@ -319,16 +301,16 @@ def test_a_ticket_opens_a_hotline_case_and_counts_as_handled(county_staff, villa
     with pytest.raises(services.IllegalTransition):
         services.ticket_open_case(actor=county_staff, ticket=t)
     # With a household file the case is the household's, and duplicates are still refused.
-    t2 = ticket(county_staff, village)
+    t2 = HotlineTicketFactory(received_by=county_staff, region=village)
     services.ticket_open_case(actor=county_staff, ticket=t2, household=household)
+    t3 = HotlineTicketFactory(received_by=county_staff, region=village)
     with pytest.raises(services.DuplicateCase):
-        services.ticket_open_case(actor=county_staff, ticket=ticket(county_staff, village),
-                                  household=household)  # fmt: skip
+        services.ticket_open_case(actor=county_staff, ticket=t3, household=household)
 
 
 def test_village_workers_do_not_handle_hotline_tickets(worker, village):
     with pytest.raises(PermissionDenied):
-        ticket(worker, village)
+        HotlineTicketFactory(received_by=worker, region=village)
 
 
 # --- the public pages ----------------------------------------------------------------
@@ -416,14 +398,8 @@ def test_one_browser_may_apply_only_a_few_times_in_ten_minutes(village, county):
 # --- the staff pages -----------------------------------------------------------------
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_household_page_offers_to_open_a_case_and_the_form_opens_one(worker, household):
-    client = logged_in(worker)
+    client = client_for(worker)
     detail = client.get(f"/households/{household.pk}/").content.decode()
     assert f"/cases/open/{household.pk}/" in detail
 
@@ -441,7 +417,7 @@ def test_the_case_list_shows_only_cases_in_scope_and_filters_by_status(worker, v
                                                                        other_village):  # fmt: skip
     mine, theirs = report(village), report(other_village, phone="13700000008", name="外村人")
     Case.objects.filter(pk=mine.pk).update(status=wf.Status.ASSESSING)
-    client = logged_in(worker)
+    client = client_for(worker)
 
     body = client.get("/cases/").content.decode()
     assert mine.number in body and theirs.number not in body
@@ -456,8 +432,8 @@ def test_the_case_page_offers_each_role_only_its_own_buttons(worker, township, h
                                            measures=[{"policy": policy.code,
                                                       "department": "minzheng-test", "note": ""}])  # fmt: skip
 
-    as_worker = logged_in(worker).get(f"/cases/{case.pk}/").content.decode()
-    as_township = logged_in(township).get(f"/cases/{case.pk}/").content.decode()
+    as_worker = client_for(worker).get(f"/cases/{case.pk}/").content.decode()
+    as_township = client_for(township).get(f"/cases/{case.pk}/").content.decode()
 
     assert 'value="submit"' not in as_worker and 'value="submit"' in as_township
     assert 'value="return"' in as_township and "退回原因" in as_township
@@ -468,7 +444,7 @@ def test_the_case_page_offers_each_role_only_its_own_buttons(worker, township, h
 def test_a_transition_through_the_page_moves_the_case_or_explains_why_not(township, household,
                                                                          worker):  # fmt: skip
     case = services.case_open(actor=worker, household=household)
-    client = logged_in(township)
+    client = client_for(township)
 
     refused = client.post(f"/cases/{case.pk}/transition/", {"action": "reject", "note": ""},
                           follow=True)  # fmt: skip
@@ -477,14 +453,14 @@ def test_a_transition_through_the_page_moves_the_case_or_explains_why_not(townsh
     assert Case.objects.get(pk=case.pk).status == wf.Status.ASSESSING
     illegal = client.post(f"/cases/{case.pk}/transition/", {"action": "close"}, follow=True)
     assert "不能执行" in illegal.content.decode() or illegal.status_code == 403
-    assert logged_in(worker).post(f"/cases/{case.pk}/transition/",
+    assert client_for(worker).post(f"/cases/{case.pk}/transition/",
                                   {"action": "submit"}).status_code == 403  # fmt: skip
 
 
 def test_the_plan_page_lists_matching_policies_and_saves_the_choice(worker, household, policy):
     case = services.case_open(actor=worker, household=household)
     Case.objects.filter(pk=case.pk).update(status=wf.Status.PLANNING)
-    client = logged_in(worker)
+    client = client_for(worker)
 
     page = client.get(f"/cases/{case.pk}/plan/").content.decode()
     assert 'value="test-dibao"' in page
@@ -494,7 +470,7 @@ def test_the_plan_page_lists_matching_policies_and_saves_the_choice(worker, hous
 
 
 def test_a_hotline_operator_works_a_ticket_through_the_pages(county_staff, village):
-    client = logged_in(county_staff)
+    client = client_for(county_staff)
     response = client.post("/cases/hotline/new/", {"kind": "consult", "caller_name": "来电人",
                            "caller_phone": "", "region": village, "content": "咨询临时救助"})  # fmt: skip
     t = HotlineTicket.objects.get()
@@ -502,14 +478,14 @@ def test_a_hotline_operator_works_a_ticket_through_the_pages(county_staff, villa
     client.post(f"/cases/hotline/{t.pk}/transition/", {"action": "answer", "note": "已答复"})
     page = client.get(f"/cases/hotline/{t.pk}/").content.decode()
     assert "已答复" in page and "反馈来电人" in page
-    assert logged_in(UserFactory(role=Role.VILLAGE_WORKER, regions=[village])).get(
+    assert client_for(UserFactory.village_worker(village)).get(
         f"/cases/hotline/{t.pk}/").status_code == 404  # fmt: skip
 
 
 def test_the_nav_shows_cases_to_case_workers_only(worker, county):
-    assert "/cases/" in logged_in(worker).get("/households/").content.decode()
+    assert "/cases/" in client_for(worker).get("/households/").content.decode()
     leader = UserFactory(role=Role.LEADER, regions=[county["county"]])
-    assert 'href="/cases/"' not in logged_in(leader).get("/dashboard/").content.decode()
+    assert 'href="/cases/"' not in client_for(leader).get("/dashboard/").content.decode()
 
 
 def test_events_keep_the_actor_even_for_a_report_moved_by_staff(village, worker):
@@ -530,7 +506,7 @@ def test_member_names_count_for_the_same_name_check(village):
 
 
 def test_a_village_outside_the_public_county_is_refused(village):
-    foreign = Region.objects.create(code="530129001001", name="外县村", level=Level.VILLAGE)
+    foreign = neighbour_village()
     with pytest.raises(ValidationError):
         report(foreign.code)
 

@@ -3,7 +3,6 @@ against the database for every row, every illegal move, every wrong role."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from jiuzhu.accounts.models import Role
 from jiuzhu.cases import services
 from jiuzhu.cases import workflow as wf
 from jiuzhu.cases.models import Case, CaseEvent, Channel
-from tests.factories import UserFactory, make_household
+from tests.factories import TEST_MEASURE, CaseFactory, make_household
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -28,7 +27,6 @@ PATH = [
     wf.Status.REVIEWING, wf.Status.APPROVED, wf.Status.PUBLICISED, wf.Status.IMPLEMENTING,
     wf.Status.FOLLOW_UP, wf.Status.CLOSED,
 ]  # fmt: skip
-MEASURE = {"policy": "demo-policy", "department": "minzheng", "note": ""}
 
 LEGAL = [(row, source, role) for row in wf.TRANSITIONS for source in sorted(row.sources)
          for role in sorted(row.roles)]  # fmt: skip
@@ -119,54 +117,6 @@ def test_a_walk_through_the_table_only_ever_lands_on_known_statuses(steps):
 # --- the service, against the database ---------------------------------------------
 
 
-@pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
-def other_village(county):
-    return county["villages"][-1].code
-
-
-@pytest.fixture
-def users(village, county):
-    return {
-        Role.VILLAGE_WORKER: UserFactory(role=Role.VILLAGE_WORKER, regions=[village]),
-        Role.TOWNSHIP_STAFF: UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village[:9] + "000"]),
-        Role.COUNTY_STAFF: UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]]),
-        Role.DEPARTMENT_OFFICER: UserFactory(role=Role.DEPARTMENT_OFFICER,
-                                             regions=[county["county"]], department="yibao"),
-        Role.LEADER: UserFactory(role=Role.LEADER, regions=[county["county"]]),
-        Role.ADMIN: UserFactory(role=Role.ADMIN, regions=[county["county"]]),
-    }  # fmt: skip
-
-
-@pytest.fixture
-def household(village):
-    return make_household(village=village)
-
-
-_seq = itertools.count(1)
-
-
-def case_in(status, *, village: str, household=None, measures=True) -> Case:
-    """Arrange: a case standing at a status (made directly, as if it had got there)."""
-    n = next(_seq)
-    return Case.objects.create(
-        number=f"AJTEST-{n:06d}",
-        receipt_code=f"TEST{n:06d}",
-        household=household,
-        village_id=household.village_id if household else village,
-        channel=Channel.WINDOW,
-        status=status,
-        measures=[MEASURE] if measures else [],
-        # A case in publicity has served its period unless a test says otherwise.
-        publicised_at=timezone.now() - timedelta(days=30) if status == wf.Status.PUBLICISED
-        else None,
-    )  # fmt: skip
-
-
 def _note(row: wf.Transition) -> str:
     return "测试理由:情况已核实" if row.note_required else ""
 
@@ -175,7 +125,7 @@ def _note(row: wf.Transition) -> str:
 def test_every_allowed_transition_succeeds_from_its_status_for_its_roles(
     row, source, role, users, household
 ):
-    case = case_in(source, village=household.village_id, household=household)
+    case = CaseFactory(status=source, household=household)
     actor = users[role]
     before = timezone.now()
 
@@ -199,7 +149,7 @@ def test_every_allowed_transition_succeeds_from_its_status_for_its_roles(
 @pytest.mark.parametrize(("action", "status"), ILLEGAL, ids=_id)
 def test_a_move_the_table_does_not_allow_raises_illegal_transition(action, status, users, village):
     role = next(r for t in wf.TRANSITIONS if t.action == action for r in sorted(t.roles))
-    case = case_in(status, village=village)
+    case = CaseFactory(status=status, household=None, village=village)
 
     with pytest.raises(services.IllegalTransition, match="不能执行"):
         services.case_transition(actor=users[role], case=case, action=action, note="理由")
@@ -211,7 +161,7 @@ def test_a_move_the_table_does_not_allow_raises_illegal_transition(action, statu
 @pytest.mark.parametrize(("action", "role"), WRONG_ROLE, ids=_id)
 def test_a_role_the_table_does_not_name_is_refused(action, role, users, village):
     source = next(sorted(t.sources)[0] for t in wf.TRANSITIONS if t.action == action)
-    case = case_in(source, village=village)
+    case = CaseFactory(status=source, household=None, village=village)
 
     with pytest.raises(PermissionDenied):
         services.case_transition(actor=users[role], case=case, action=action, note="理由")
@@ -221,7 +171,7 @@ def test_a_role_the_table_does_not_name_is_refused(action, role, users, village)
 
 def test_a_role_named_for_one_step_is_refused_at_another(users, village):
     # The township may reject before it submits, not once the county has the case.
-    case = case_in(wf.Status.REVIEWING, village=village)
+    case = CaseFactory(status=wf.Status.REVIEWING, household=None, village=village)
     with pytest.raises(PermissionDenied, match="当前环节"):
         services.case_transition(
             actor=users[Role.TOWNSHIP_STAFF], case=case, action="reject", note="不符合"
@@ -229,7 +179,7 @@ def test_a_role_named_for_one_step_is_refused_at_another(users, village):
 
 
 def test_a_case_outside_the_actors_villages_is_refused(users, other_village):
-    case = case_in(wf.Status.RECEIVED, village=other_village)
+    case = CaseFactory(status=wf.Status.RECEIVED, household=None, village=other_village)
     with pytest.raises(PermissionDenied, match="管辖范围"):
         services.case_transition(
             actor=users[Role.VILLAGE_WORKER], case=case, action="start_assessment"
@@ -238,7 +188,7 @@ def test_a_case_outside_the_actors_villages_is_refused(users, other_village):
 
 @pytest.mark.parametrize("action", ["reject", "return"])
 def test_rejecting_or_returning_without_a_reason_is_refused_in_chinese(action, users, village):
-    case = case_in(wf.Status.PLANNING, village=village)
+    case = CaseFactory(status=wf.Status.PLANNING, household=None, village=village)
     with pytest.raises(ValidationError) as caught:
         services.case_transition(
             actor=users[Role.TOWNSHIP_STAFF], case=case, action=action, note="   "
@@ -249,17 +199,17 @@ def test_rejecting_or_returning_without_a_reason_is_refused_in_chinese(action, u
 
 
 def test_planning_needs_the_household_file_and_submitting_needs_measures(users, village, household):
-    report = case_in(wf.Status.ASSESSING, village=village)
+    report = CaseFactory(status=wf.Status.ASSESSING, household=None, village=village)
     with pytest.raises(services.IllegalTransition, match="家庭档案"):
         services.case_transition(actor=users[Role.VILLAGE_WORKER], case=report, action="plan")
-    empty = case_in(wf.Status.PLANNING, village=village, household=household, measures=False)
+    empty = CaseFactory(status=wf.Status.PLANNING, household=household, measures=[])
     with pytest.raises(services.IllegalTransition, match="帮扶措施"):
         services.case_transition(actor=users[Role.TOWNSHIP_STAFF], case=empty, action="submit")
 
 
 def test_a_returned_case_can_be_resubmitted_and_the_timeline_keeps_every_step(users, household):
     county, township = users[Role.COUNTY_STAFF], users[Role.TOWNSHIP_STAFF]
-    case = case_in(wf.Status.PLANNING, village=household.village_id, household=household)
+    case = CaseFactory(status=wf.Status.PLANNING, household=household)
 
     case = services.case_transition(actor=township, case=case, action="submit")
     case = services.case_transition(actor=county, case=case, action="review")
@@ -280,7 +230,9 @@ def test_a_returned_case_can_be_resubmitted_and_the_timeline_keeps_every_step(us
 def test_one_household_walks_from_intake_to_closure(users, household):
     worker, township, county = (users[r] for r in ROLES)
     case = services.case_open(actor=worker, household=household, channel=Channel.VILLAGE)
-    Case.objects.filter(pk=case.pk).update(measures=[MEASURE])  # the plan, see the intake tests
+    Case.objects.filter(pk=case.pk).update(
+        measures=[TEST_MEASURE]
+    )  # the plan, see the intake tests
     script = [
         (worker, "start_assessment"), (worker, "plan"), (township, "submit"), (county, "review"),
         (county, "approve"), (county, "publicise"), (county, "implement"),
@@ -313,7 +265,7 @@ def test_one_household_walks_from_intake_to_closure(users, household):
                       max_size=12))  # fmt: skip
 def test_random_moves_change_the_case_exactly_as_the_table_says(steps, users, household):
     Case.objects.filter(household=household).update(status=wf.Status.CLOSED)
-    case = case_in(wf.Status.RECEIVED, village=household.village_id, household=household)
+    case = CaseFactory(status=wf.Status.RECEIVED, household=household, measures=[TEST_MEASURE])
     expected, events = wf.Status.RECEIVED, 0
     for action, role in steps:
         if expected == wf.Status.PUBLICISED:  # the walk does not wait out the publicity period
@@ -343,7 +295,7 @@ def test_case_numbers_count_up_within_the_county_and_year(users, village, county
 
 
 def test_events_are_ordered_by_time_for_the_timeline(users, household):
-    case = case_in(wf.Status.RECEIVED, village=household.village_id, household=household)
+    case = CaseFactory(status=wf.Status.RECEIVED, household=household)
     services.case_transition(actor=users[Role.VILLAGE_WORKER], case=case, action="start_assessment")
     CaseEvent.objects.filter(case=case).update(at=timezone.now() - timedelta(days=1))
     services.case_transition(actor=users[Role.TOWNSHIP_STAFF], case=case, action="reject",

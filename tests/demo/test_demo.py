@@ -5,7 +5,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 
 from jiuzhu.accounts.models import Role, User
 from jiuzhu.core import idnumber
@@ -15,6 +14,7 @@ from jiuzhu.households import crypto, selectors, services
 from jiuzhu.households.models import Household, Member
 from jiuzhu.regions.models import Level, Region
 from tests.factories import household_fields, member_data
+from tests.support.clients import client_for
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db(transaction=False)]
 
@@ -162,8 +162,7 @@ def test_village_worker_sees_exactly_the_households_of_their_village(demo):
 def test_generated_household_pages_open_and_new_files_follow_on(demo):
     xian = User.objects.get(username="xian")
     household = Household.objects.order_by("id").first()
-    client = Client()
-    client.force_login(xian)
+    client = client_for(xian)
     response = client.get(f"/households/{household.pk}/")
     assert response.status_code == 200
     assert household.head_name in response.content.decode()

@@ -17,7 +17,7 @@ from jiuzhu.engine.conditions import (
     validate,
 )
 from jiuzhu.engine.inputs import HouseholdInput, MemberInput
-from tests.assessment.test_batch import households
+from tests.support.strategies import households
 
 pytestmark = pytest.mark.core
 

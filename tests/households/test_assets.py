@@ -1,12 +1,10 @@
 """Household deposits (存款) and motor vehicles (机动车): recorded on the home-visit
-page, the API and ledgers, generated for the demo county, and checked against
-the county's asset limits by the economic check."""
+page, the API and ledgers. (The economic check against the county's limits is in
+tests/assessment/test_economic_check.py, the demo county's in tests/demo/test_population.py.)"""
 
 from __future__ import annotations
 
 import io
-import json
-import re
 from decimal import Decimal
 
 import openpyxl
@@ -15,19 +13,13 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from jiuzhu.accounts.models import Role
-from jiuzhu.assessment.inputs import household_input
-from jiuzhu.assessment.models import Assessment, EconomicStandard
-from jiuzhu.demo import generator
 from jiuzhu.engine.economic import DEFAULT_STANDARD
-from jiuzhu.households import choices as c
-from jiuzhu.households import services, spreadsheets
+from jiuzhu.households import spreadsheets
 from jiuzhu.households.models import Household
 from tests.factories import UserFactory, make_household, member_data
-from tests.households.test_api import login as api_login
-from tests.households.test_api import payload
-from tests.households.test_households import edit_post, existing_rows, household_post, members_post
-from tests.households.test_spreadsheets import preview
+from tests.support.clients import api_login, household_payload, page_text
+from tests.support.forms import edit_post, existing_rows, household_post, members_post
+from tests.support.sheets import import_template, preview
 
 pytestmark = pytest.mark.core
 
@@ -42,38 +34,13 @@ def _var_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
 def worker(village):
-    return UserFactory(role=Role.VILLAGE_WORKER, regions=[village], display_name="财产测试员")
+    return UserFactory.village_worker(village, display_name="财产测试员")
 
 
 @pytest.fixture
 def township_clerk(county):
-    township = county["townships"][0]
-    return UserFactory(role=Role.TOWNSHIP_STAFF, regions=[township.code])
-
-
-def _page(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
-
-
-def _poor(**overrides) -> dict:
-    """A member with no income at all, so the household is far below 低保."""
-    return member_data(wage_income=0, **overrides)
-
-
-def _poor_household(village, **fields) -> Household:
-    return make_household(
-        village=village, members=[_poor(), _poor(relation=c.Relation.SPOUSE)], **fields
-    )
-
-
-def _latest(household) -> Assessment:
-    return Assessment.objects.latest_only().get(household=household)
+    return UserFactory.township_staff(county["townships"][0])
 
 
 # --- the model ------------------------------------------------------------------------
@@ -127,12 +94,12 @@ def test_the_home_visit_form_saves_deposits_and_vehicles_and_the_pages_show_them
     assert (household.deposits, household.vehicles) == (Decimal("12345.67"), 1)
     assert household.history.get().deposits == Decimal("12345.67")
 
-    detail = _page(client.get(f"/households/{household.pk}/"))
+    detail = page_text(client.get(f"/households/{household.pk}/"))
     assets = detail[detail.index("<h2>财产状况</h2>") : detail.index("<h2>刚性支出</h2>")]
     assert "存款及有价证券" in assets and "12345.67 元" in assets
     assert "机动车" in assets and "1 辆" in assets
 
-    edit = _page(client.get(f"/households/{household.pk}/edit/"))
+    edit = page_text(client.get(f"/households/{household.pk}/edit/"))
     block = edit[edit.index("<legend>财产状况</legend>") : edit.index("<legend>刚性支出</legend>")]
     assert DEPOSITS in block and VEHICLES in block
     assert 'name="deposits"' in block and 'value="12345.67"' in block
@@ -142,7 +109,7 @@ def test_the_home_visit_form_saves_deposits_and_vehicles_and_the_pages_show_them
 def test_the_detail_page_says_no_vehicle_when_there_is_none(client, worker, village):
     household = make_household(village=village)
     client.force_login(worker)
-    detail = _page(client.get(f"/households/{household.pk}/"))
+    detail = page_text(client.get(f"/households/{household.pk}/"))
     assert "<dt>机动车</dt><dd>无</dd>" in detail
     assert "<dt>存款及有价证券</dt><dd>0 元</dd>" in detail
 
@@ -157,7 +124,7 @@ def test_editing_deposits_on_the_page_is_kept_in_the_change_history(client, work
     assert response.status_code == 302
     household.refresh_from_db()
     assert (household.deposits, household.vehicles) == (Decimal("80000"), 2)
-    page = _page(client.get(f"/households/{household.pk}/"))
+    page = page_text(client.get(f"/households/{household.pk}/"))
     assert DEPOSITS in page[page.index('id="history"') :]
 
 
@@ -175,7 +142,7 @@ def test_a_bad_amount_on_the_page_names_the_field_and_saves_nothing(
     )
     assert response.status_code == 200
     assert response.context["form"].errors[field]
-    page = _page(response)
+    page = page_text(response)
     assert label in page and "field-error" in page
     assert not Household.objects.exists()
 
@@ -186,7 +153,7 @@ def test_a_bad_amount_on_the_page_names_the_field_and_saves_nothing(
 def test_the_api_creates_reads_and_patches_deposits_and_vehicles(worker, village):
     api = api_login(worker)
     response = api.post(
-        "/api/households", payload(village=village, deposits="50000.50", vehicles=1)
+        "/api/households", household_payload(village=village, deposits="50000.50", vehicles=1)
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -207,7 +174,7 @@ def test_the_api_creates_reads_and_patches_deposits_and_vehicles(worker, village
 
 
 def test_the_api_defaults_both_to_zero(worker, village):
-    body = api_login(worker).post("/api/households", payload(village=village)).json()
+    body = api_login(worker).post("/api/households", household_payload(village=village)).json()
     assert Decimal(body["deposits"]) == 0 and body["vehicles"] == 0
 
 
@@ -231,7 +198,7 @@ def test_a_bad_deposit_or_vehicle_count_answers_422_naming_the_field(
     worker, village, body, label, path
 ):
     api = api_login(worker)
-    response = api.post("/api/households", payload(village=village, **body))
+    response = api.post("/api/households", household_payload(village=village, **body))
     assert response.status_code == 422, response.content
     assert label in response.json()["detail"]
     assert path in response.json()["errors"]
@@ -248,15 +215,9 @@ def test_a_bad_deposit_or_vehicle_count_answers_422_naming_the_field(
 # --- ledgers ------------------------------------------------------------------------
 
 
-def _template(client) -> openpyxl.Workbook:
-    response = client.get(reverse("households:import_template"))
-    assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-
-
 def test_the_template_has_both_columns_with_an_example_and_notes(client, township_clerk):
     client.force_login(township_clerk)
-    wb = _template(client)
+    wb = import_template(client)
     headers = [cell.value for cell in wb["家庭"][1]]
     assert DEPOSITS in headers and VEHICLES in headers
     example = {h: cell.value for h, cell in zip(headers, wb["家庭"][2], strict=True)}
@@ -268,7 +229,7 @@ def test_the_template_has_both_columns_with_an_example_and_notes(client, townshi
 
 def test_a_filled_template_imports_deposits_and_vehicles_and_exports_them(client, township_clerk):
     client.force_login(township_clerk)
-    wb = _template(client)
+    wb = import_template(client)
     ws = wb["家庭"]
     headers = [cell.value for cell in ws[1]]
     ws.cell(row=2, column=headers.index(DEPOSITS) + 1, value=80000.5)
@@ -294,7 +255,7 @@ def test_a_filled_template_imports_deposits_and_vehicles_and_exports_them(client
 
 def test_a_negative_deposit_cell_is_reported_on_its_row_and_column(client, township_clerk):
     client.force_login(township_clerk)
-    wb = _template(client)
+    wb = import_template(client)
     ws = wb["家庭"]
     headers = [cell.value for cell in ws[1]]
     ws.cell(row=2, column=headers.index(DEPOSITS) + 1, value=-5)
@@ -307,87 +268,3 @@ def test_a_negative_deposit_cell_is_reported_on_its_row_and_column(client, towns
     assert any(t.startswith(f"家庭 第2行 {VEHICLES}:") for t in texts), texts
     client.post(url)
     assert not Household.objects.exists()
-
-
-# --- the economic check -------------------------------------------------------------
-
-
-def test_deposits_under_the_limit_pass_the_asset_check(village):
-    household = _poor_household(village, deposits=Decimal("50000"))  # limit 2 × 36,000
-    row = _latest(household)
-    assert row.inputs["deposits"] == 50000.0 and row.inputs["vehicles"] == 0
-    last = row.reasons["economic"][-1]
-    assert last == "存款50,000元(限额72,000元),机动车0辆:财产符合"
-    assert row.circle == 2  # no status tag, but below 低保 and assets allowed
-    assert "财产符合" in row.reasons["circle"]
-
-
-@pytest.mark.parametrize(
-    ("deposits", "vehicles"), [(Decimal("72000.01"), 0), (Decimal("0"), 1), (Decimal("90000"), 2)]
-)
-def test_deposits_over_the_limit_or_a_vehicle_fail_the_asset_check(village, deposits, vehicles):
-    household = _poor_household(village, deposits=deposits, vehicles=vehicles)
-    row = _latest(household)
-    last = row.reasons["economic"][-1]
-    assert last.endswith("财产超过限额"), last
-    assert f"机动车{vehicles}辆" in last and "限额72,000元" in last
-    assert row.circle != 2  # below 低保, but its assets rule out the second circle
-    assert row.below_standard  # the income check itself is unchanged
-
-
-def test_the_county_limits_decide_and_an_edit_reassesses(county, village):
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
-    EconomicStandard.objects.create(
-        county_id=county["county"], asset_limit_per_person=10000, vehicle_limit=1
-    )
-    household = _poor_household(village, deposits=Decimal("15000"), vehicles=1)
-    assert _latest(household).reasons["economic"][-1].endswith("财产符合")
-    services.household_update(
-        actor=officer, household=household, fields={"deposits": Decimal("20000.01")}
-    )
-    line = _latest(household).reasons["economic"][-1]
-    assert line == "存款20,000元(限额20,000元),机动车1辆:财产超过限额"
-
-
-def test_the_assessment_page_shows_the_real_deposits_and_the_verdict(village, worker):
-    over = _poor_household(village, deposits=Decimal("123456"))
-    under = _poor_household(village, deposits=Decimal("3000"))
-    client = Client()
-    client.force_login(worker)
-    page = _page(client.get(f"/assessment/households/{over.pk}/"))
-    lines = page[page.index('id="economic-lines"') :]
-    assert "存款123,456元(限额72,000元),机动车0辆:财产超过限额" in lines
-    verdict = page[page.index('id="assets"') :]
-    assert verdict.index("存款或机动车超过限额") < verdict.index("</dd>")
-    page = _page(client.get(f"/assessment/households/{under.pk}/"))
-    assert "存款3,000元(限额72,000元),机动车0辆:财产符合" in page
-    verdict = page[page.index('id="assets"') :]
-    assert verdict.index("存款、机动车在限额内") < verdict.index("</dd>")
-
-
-def test_the_engine_input_carries_the_stored_values(village):
-    household = make_household(village=village, deposits=Decimal("1234.56"), vehicles=3)
-    h = household_input(Household.objects.get(pk=household.pk))
-    assert (h.deposits, h.vehicles) == (1234.56, 3)
-    assert isinstance(h.deposits, float) and isinstance(h.vehicles, int)
-    json.dumps(_latest(household).inputs)  # stored as plain JSON numbers
-
-
-# --- the demo county -----------------------------------------------------------------
-
-
-def test_the_demo_county_has_realistic_deposits_and_a_few_vehicles(county):
-    n = 1500
-    generator.generate(households=n, seed=5)
-    rows = list(Household.objects.values_list("deposits", "vehicles", "member_count"))
-    assert len(rows) == n
-    zero = sum(1 for d, _, _ in rows if d == 0)
-    over = sum(1 for d, _, size in rows if d > Decimal(LIMIT) * size)
-    cars = sum(1 for _, v, _ in rows if v)
-    assert 0.25 * n < zero < 0.65 * n  # many hold nothing at all
-    saved = sorted(d for d, _, _ in rows if d > 0)
-    assert Decimal(1000) < saved[len(saved) // 2] < Decimal(20000)  # a few thousand yuan
-    assert 0.005 * n < over < 0.06 * n  # a small share over the county limit
-    assert 0.03 * n < cars < 0.10 * n
-    assert {v for _, v, _ in rows} <= {0, 1}
-    assert all(d == d.to_integral_value() and d % 100 == 0 for d, _, _ in rows)

@@ -5,153 +5,32 @@ desktop. These tests log in through the login page, search, open a household
 file, edit it, and read the change back in its history, as those users would.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from jiuzhu.accounts.models import Role
 from jiuzhu.households import choices as c
 from jiuzhu.households.models import Household, Member
-from tests.factories import UserFactory, make_household, make_id_number, member_data
+from tests.factories import make_household, make_id_number
+from tests.support.browser import PHONE, after_htmx_swap, log_in, no_sideways_scroll
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "Test-pass-2024"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="浏览器测试需要 Debian 的 chromium(/usr/bin/chromium);make test 会安装它",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; Django
-    # would then refuse ORM calls from the test body unless told it is safe.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def _new_page(browser, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
-@pytest.fixture
-def desktop(browser):
-    page = _new_page(browser, DESKTOP)
-    yield page
-    page.context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    page = _new_page(browser, PHONE)
-    yield page
-    page.context.close()
-
-
-@pytest.fixture
-def world(county):
-    """Two villages in different townships, a household in each, and the people who work there."""
-    home = county["villages"][0]
-    away = next(v for v in county["villages"] if v.parent_id != home.parent_id)
-    worker = UserFactory(
-        username="cun", display_name="测试村信息员", role=Role.VILLAGE_WORKER, regions=[home.code]
-    )
-    clerk = UserFactory(
-        username="xian",
-        display_name="测试县民政",
-        role=Role.COUNTY_STAFF,
-        regions=[county["county"]],
-    )
-    spouse_id = make_id_number(sex="F")
-    ours = make_household(
-        village=home.code,
-        members=[
-            member_data(name="测试张甲", wage_income=6000),
-            member_data(name="测试王乙", relation=c.Relation.SPOUSE, id_number=spouse_id),
-        ],
-    )
-    theirs = make_household(
-        village=away.code,
-        members=[member_data(name="测试李丙"), member_data(name="测试赵丁", relation="spouse")],
-    )
-    return {
-        "home": home,
-        "away": away,
-        "worker": worker,
-        "clerk": clerk,
-        "ours": ours,
-        "theirs": theirs,
-        "spouse_id": spouse_id,
-    }
-
-
-def _log_in(page, base_url: str, user) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base_url}/households/")
-
-
-def _after_htmx_swap(page, action) -> None:
-    """Do something that makes htmx fetch and swap the results, and wait until it has."""
-    page.evaluate(
-        "window.__swapped = false; document.body.addEventListener("
-        "'htmx:afterSettle', () => { window.__swapped = true; }, {once: true})"
-    )
-    action()
-    page.wait_for_function("() => window.__swapped === true")
+pytestmark = pytest.mark.browser
 
 
 def _search(page, text: str) -> None:
     # Typing is enough: the list searches as the clerk types, no button press.
-    _after_htmx_swap(page, lambda: page.locator("#q").fill(text))
+    after_htmx_swap(page, lambda: page.locator("#q").fill(text))
 
 
 def _link_to(household) -> str:
     return f'#results a[href="/households/{household.pk}/"]'
 
 
-def _no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
-
-
 def test_a_village_worker_searches_edits_a_member_and_reads_the_change_in_the_history(
     live_server, desktop, world
 ):
     page, url = desktop, live_server.url
-    _log_in(page, url, world["worker"])
+    log_in(page, url, world["worker"])
     assert page.locator(_link_to(world["ours"])).count() == 1
     assert page.locator(_link_to(world["theirs"])).count() == 0
 
@@ -195,7 +74,7 @@ def test_a_county_clerk_finds_any_village_by_id_number_reveals_it_and_edits_the_
     live_server, desktop, world
 ):
     page, url = desktop, live_server.url
-    _log_in(page, url, world["clerk"])
+    log_in(page, url, world["clerk"])
     assert page.locator(_link_to(world["theirs"])).count() == 1
 
     theirs = world["theirs"]
@@ -232,7 +111,7 @@ def test_a_county_clerk_finds_any_village_by_id_number_reveals_it_and_edits_the_
 
 def test_a_village_worker_registers_a_new_household_with_two_members(live_server, phone, world):
     page, url = phone, live_server.url
-    _log_in(page, url, world["worker"])
+    log_in(page, url, world["worker"])
     page.get_by_role("link", name="+ 入户登记").click()
     page.wait_for_url(f"{url}/households/new/")
 
@@ -276,7 +155,7 @@ def test_a_bad_id_number_is_reported_next_to_its_box_and_in_the_summary_and_noth
     live_server, desktop, world
 ):
     page, url = desktop, live_server.url
-    _log_in(page, url, world["worker"])
+    log_in(page, url, world["worker"])
     page.goto(f"{url}/households/new/")
     page.locator("#id_address").fill("测试路9号")
     page.locator("#id_m-0-name").fill("测试周庚")
@@ -304,16 +183,14 @@ def test_the_tag_filter_narrows_the_list_in_place_and_the_next_page_keeps_it(
     for _ in range(22):
         make_household(village=world["home"].code, actor=actor, tag_tekun=True)
     page, url = desktop, live_server.url
-    _log_in(page, url, world["worker"])
+    log_in(page, url, world["worker"])
     assert page.locator("#results .count").inner_text() == "23"
 
     page.evaluate("window.__samePage = true")
-    _after_htmx_swap(page, lambda: page.locator("#tag").select_option(label="特困人员"))
+    after_htmx_swap(page, lambda: page.locator("#tag").select_option(label="特困人员"))
     assert "tag=tag_tekun" in page.url
     assert page.locator("#results .count").inner_text() == "22"
-    _after_htmx_swap(
-        page, lambda: page.locator(".pager").get_by_role("link", name="下一页").click()
-    )
+    after_htmx_swap(page, lambda: page.locator(".pager").get_by_role("link", name="下一页").click())
     assert page.evaluate("window.__samePage === true")
     assert "tag=tag_tekun" in page.url and "page=2" in page.url
     assert page.locator("#results .count").inner_text() == "22"
@@ -325,18 +202,18 @@ def test_on_a_phone_no_page_scrolls_sideways_and_the_save_button_stays_in_reach(
     live_server, phone, world
 ):
     page, url = phone, live_server.url
-    _log_in(page, url, world["clerk"])
-    assert _no_sideways_scroll(page), "家庭档案列表"
+    log_in(page, url, world["clerk"])
+    assert no_sideways_scroll(page), "家庭档案列表"
 
     page.goto(f"{url}/households/{world['ours'].pk}/")
-    assert _no_sideways_scroll(page), "家庭档案页"
+    assert no_sideways_scroll(page), "家庭档案页"
     page.goto(f"{url}/dashboard/")
-    assert _no_sideways_scroll(page), "统计概览(表格在 .table-wrap 内横向滚动)"
+    assert no_sideways_scroll(page), "统计概览(表格在 .table-wrap 内横向滚动)"
 
     for path in [f"/households/{world['ours'].pk}/edit/", "/households/new/"]:
         page.goto(url + path)
         page.get_by_role("button", name="添加家庭成员").click()
-        assert _no_sideways_scroll(page), path
+        assert no_sideways_scroll(page), path
         for where in ("top", "bottom"):
             if where == "bottom":
                 page.evaluate("window.scrollTo(0, document.body.scrollHeight)")

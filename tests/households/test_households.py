@@ -7,13 +7,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.forms.models import model_to_dict
 
 from jiuzhu.accounts.models import AccessAction, AccessLog, Role
 from jiuzhu.households import choices as c
 from jiuzhu.households import selectors, services
 from jiuzhu.households.crypto import decrypt, lookup_hash
-from jiuzhu.households.forms import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MemberForm
+from jiuzhu.households.forms import MemberForm
 from jiuzhu.households.models import Household, Member
 from tests.factories import (
     UserFactory,
@@ -22,86 +21,15 @@ from tests.factories import (
     make_id_number,
     member_data,
 )
+from tests.support.db import registry_counts
+from tests.support.forms import edit_post, existing_rows, household_post, members_post
 
 pytestmark = pytest.mark.core
 
 
 @pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
-def other_village(county):
-    return county["villages"][-1].code
-
-
-@pytest.fixture
 def worker(village):
-    return UserFactory(role=Role.VILLAGE_WORKER, regions=[village], display_name="测试信息员")
-
-
-# --- building the home-visit form POST ------------------------------------------
-
-
-def household_post(*, village: str, **overrides) -> dict:
-    """The household part of the form, filled with each field's default."""
-    data: dict = {}
-    for name in HOUSEHOLD_FIELDS:
-        default = Household._meta.get_field(name).get_default()
-        if isinstance(default, bool | list):
-            continue  # unchecked boxes are simply absent from a browser POST
-        data[name] = "" if default is None else str(default)
-    data.update(village=village, group="")
-    data.update(overrides)
-    return data
-
-
-def members_post(rows: list[dict], *, initial: int = 0) -> dict:
-    """The member formset (prefix m) for the given rows."""
-    data = {
-        "m-TOTAL_FORMS": str(len(rows)),
-        "m-INITIAL_FORMS": str(initial),
-        "m-MIN_NUM_FORMS": "0",
-        "m-MAX_NUM_FORMS": "1000",
-    }
-    for i, row in enumerate(rows):
-        for name, value in row.items():
-            if value is False:
-                continue
-            data[f"m-{i}-{name}"] = "on" if value is True else str(value)
-    return data
-
-
-def existing_rows(household: Household) -> list[dict]:
-    """The member rows as the edit page would post them back unchanged."""
-    rows = []
-    for m in household.members.order_by("id"):
-        row = {k: ("" if v is None else v) for k, v in model_to_dict(m, MEMBER_FIELDS).items()}
-        row.update(id=m.pk, id_number="")
-        rows.append(row)
-    return rows
-
-
-def edit_post(household: Household, rows: list[dict], **household_overrides) -> dict:
-    current = model_to_dict(household, HOUSEHOLD_FIELDS)
-    base = household_post(village=household.village_id)
-    for name, value in current.items():
-        if isinstance(value, bool | list) or value is None:
-            continue
-        base[name] = str(value)
-    base.update(household_overrides)
-    initial = sum(1 for r in rows if r.get("id"))
-    return {**base, **members_post(rows, initial=initial)}
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (
-        Household.objects.count(),
-        Member.objects.count(),
-        Household.history.count(),
-        Member.history.count(),
-    )
+    return UserFactory.village_worker(village, display_name="测试信息员")
 
 
 # --- creating through the home-visit form ---------------------------------------
@@ -159,7 +87,7 @@ def test_an_invalid_id_number_in_the_form_names_the_field_in_chinese_and_saves_n
     bad = member_data(id_number="530128198001011235")  # wrong check character
     good = member_data(relation=c.Relation.SPOUSE)
     client.force_login(worker)
-    before = counts()
+    before = registry_counts()
 
     response = client.post(
         "/households/new/", {**household_post(village=village), **members_post([bad, good])}
@@ -169,12 +97,12 @@ def test_an_invalid_id_number_in_the_form_names_the_field_in_chinese_and_saves_n
     errors = response.context["formset"].forms[0].errors["id_number"]
     assert any("身份证号" in e and "校验码" in e for e in errors)
     assert "身份证号无效" in response.content.decode()
-    assert counts() == before
+    assert registry_counts() == before
 
 
 def test_two_heads_in_one_household_are_refused(client, worker, village):
     client.force_login(worker)
-    before = counts()
+    before = registry_counts()
     response = client.post(
         "/households/new/",
         {**household_post(village=village), **members_post([member_data(), member_data()])},
@@ -182,7 +110,7 @@ def test_two_heads_in_one_household_are_refused(client, worker, village):
     assert response.status_code == 200
     assert any("户主" in e for e in response.context["cross_errors"])
     assert "每户必须有且只有一名户主" in response.content.decode()
-    assert counts() == before
+    assert registry_counts() == before
 
 
 def test_a_household_without_a_head_is_refused(client, worker, village):
@@ -199,7 +127,7 @@ def test_an_id_number_already_registered_in_another_household_is_refused(client,
     existing = make_household(village=village)
     number = decrypt(existing.members.first().id_cipher)
     client.force_login(worker)
-    before = counts()
+    before = registry_counts()
 
     response = client.post(
         "/households/new/",
@@ -207,7 +135,7 @@ def test_an_id_number_already_registered_in_another_household_is_refused(client,
     )
 
     assert "已登记在其他家庭档案中" in response.content.decode()
-    assert counts() == before
+    assert registry_counts() == before
 
 
 def test_the_same_id_number_twice_in_one_form_is_refused(client, worker, village):
@@ -473,12 +401,12 @@ def test_a_leader_calling_a_household_service_gets_permission_denied_and_nothing
 ):
     household = make_household(village=village)
     leader = UserFactory(role=Role.LEADER, regions=[village])
-    before = counts()
+    before = registry_counts()
     with pytest.raises(PermissionDenied):
         _service_calls(household, leader)[service]()
     household.refresh_from_db()
     assert household.address == "测试地址1号"
-    assert counts() == before
+    assert registry_counts() == before
     assert not AccessLog.objects.exists()
 
 
@@ -487,13 +415,13 @@ def test_a_worker_calling_a_service_on_a_household_outside_the_grant_gets_permis
     village, other_village, service
 ):
     household = make_household(village=other_village)
-    worker = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
-    before = counts()
+    worker = UserFactory.village_worker(village)
+    before = registry_counts()
     with pytest.raises(PermissionDenied):
         _service_calls(household, worker)[service]()
     household.refresh_from_db()
     assert household.address == "测试地址1号"
-    assert counts() == before
+    assert registry_counts() == before
 
 
 def test_a_township_clerk_cannot_reveal_an_id_number_outside_the_grant(village, other_village):
@@ -512,7 +440,7 @@ def test_moving_a_household_to_a_village_outside_the_grant_is_refused(village, o
     from jiuzhu.regions.models import Region
 
     household = make_household(village=village)
-    worker = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    worker = UserFactory.village_worker(village)
     with pytest.raises(PermissionDenied):
         services.household_update(
             actor=worker,

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from jiuzhu.accounts.models import AccessAction, AccessLog, Role
@@ -19,12 +18,11 @@ from jiuzhu.households.crypto import decrypt
 from jiuzhu.households.models import Household, Member
 from jiuzhu.regions.models import Level, Region
 from tests.factories import UserFactory, make_household, make_id_number, member_data
+from tests.support.sheets import HH_HEADERS, M_HEADERS, bad_checksum, hh, mem, preview, upload, xlsx
 
 pytestmark = pytest.mark.core
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-HH_HEADERS = [col.header for col in spreadsheets.household_columns()]
-M_HEADERS = [col.header for col in spreadsheets.member_columns()]
 
 
 @pytest.fixture(autouse=True)
@@ -44,60 +42,12 @@ def villages(county):
 
 @pytest.fixture
 def clerk(villages):
-    return UserFactory(role=Role.TOWNSHIP_STAFF, regions=[villages["township"].code])
+    return UserFactory.township_staff(villages["township"])
 
 
 def login(client, user):
     client.force_login(user, backend=BACKEND)
     return client
-
-
-def xlsx(households, members, *, drop=(), sheets=("家庭", "成员"), title_row=False) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, headers, rows in (("家庭", HH_HEADERS, households), ("成员", M_HEADERS, members)):
-        if name not in sheets:
-            continue
-        ws = wb.create_sheet(name)
-        if title_row:
-            ws.append([f"某某村困难家庭{name}台账"])
-        header = [h for h in headers if h not in drop]
-        ws.append(header)
-        for row in rows:
-            ws.append([row.get(h) for h in header])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def hh(key, village, **cells):
-    return {"户序号": key, "所属村(居)代码": village.code, "家庭住址": f"测试组{key}号", **cells}
-
-
-def mem(key, relation="户主", name=None, id_number=None, **cells):
-    return {
-        "户序号": key,
-        "与户主关系": relation,
-        "姓名": name or f"测试{relation}{key}",
-        "身份证号": id_number or make_id_number(),
-        **cells,
-    }
-
-
-def bad_checksum() -> str:
-    number = make_id_number()
-    wrong = "0" if number[-1] != "0" else "1"
-    return number[:-1] + wrong
-
-
-def upload(client, data: bytes, name="台账.xlsx"):
-    return client.post(reverse("households:import"), {"file": SimpleUploadedFile(name, data)})
-
-
-def preview(client, data: bytes):
-    response = upload(client, data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return response["Location"], client.get(response["Location"])
 
 
 def mixed_file(villages):

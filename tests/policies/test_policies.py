@@ -1,20 +1,25 @@
 """The policy library: saving policies, one household's matching, 政策找人 and its pages."""
 
-import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from openpyxl import load_workbook
 
 from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.models import AccessLog, Role
 from jiuzhu.households import choices as c
 from jiuzhu.policies import selectors, services
-from jiuzhu.policies.models import Department, Policy
-from tests.factories import UserFactory, make_household, member_data
+from jiuzhu.policies.models import Policy
+from tests.factories import (
+    DepartmentFactory,
+    PolicyFactory,
+    UserFactory,
+    make_household,
+    member_data,
+)
+from tests.support.clients import client_for
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -27,17 +32,15 @@ HOUSING = {"all": [{"field": "housing_safety", "op": "in", "value": ["c", "d"]},
 
 def _policy(code, condition, *, department="minzheng", receipt="", measure="basic_living",
             needs=("basic_living",)):  # fmt: skip
-    return services.policy_save(actor=None, code=code, data={
-        "name": f"测试政策{code}", "department": department, "measure": measure,
-        "needs": list(needs), "condition": condition, "benefit": "按月发放", "legal_basis": "测试依据",
-        "receipt_code": receipt, "valid_from": dt.date(2024, 1, 1),
-    })  # fmt: skip
+    return PolicyFactory(code=code, condition=condition, department=department,
+                         receipt_code=receipt, measure=measure, needs=list(needs),
+                         benefit="按月发放")  # fmt: skip
 
 
 @pytest.fixture
 def library():
-    for code, name in (("minzheng", "县民政局"), ("canlian", "县残联"), ("zhujian", "县住建局")):
-        Department.objects.create(code=code, name=name, short_name=name[1:3], kind="government")
+    for code in ("minzheng", "canlian", "zhujian"):
+        DepartmentFactory(code=code)
     return {
         "dibao": _policy("dibao", DIBAO, receipt="dibao"),
         "care": _policy(
@@ -57,11 +60,6 @@ def library():
             needs=("housing",),
         ),  # fmt: skip
     }
-
-
-@pytest.fixture
-def village(county):
-    return county["villages"][0].code
 
 
 def _poor(village, **overrides):
@@ -104,7 +102,7 @@ def test_only_the_county_bureau_edits_the_library(library):
 def test_a_household_sees_what_it_may_have_what_it_has_and_what_it_nearly_meets(library, village):
     household = _poor(village, housing_safety=c.HousingSafety.GRADE_D, deposits=Decimal("500000"),
                       assistance_received=["housing"])  # fmt: skip
-    clerk = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    clerk = UserFactory.village_worker(village)
     m = selectors.household_matching(user=clerk, household_id=household.pk)
     assert [x.policy.code for x in m.receiving] == ["house"]
     assert [x.policy.code for x in m.near] == ["dibao"]  # below the standard, but savings
@@ -118,7 +116,7 @@ def test_a_disabled_member_makes_the_care_policy_due_with_the_reason_shown(libra
         member_data(relation=c.Relation.CHILD, disability_type="physical", disability_grade=1,
                     wage_income=0),
     ])  # fmt: skip
-    clerk = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    clerk = UserFactory.village_worker(village)
     m = selectors.household_matching(user=clerk, household_id=household.pk)
     due = {x.policy.code: x for x in m.to_receive}
     assert set(due) == {"care"}
@@ -138,7 +136,7 @@ def test_policy_find_lists_the_eligible_who_do_not_receive_and_exports_them(
     due = _poor(village, housing_safety=c.HousingSafety.GRADE_C)
     served = _poor(village, housing_safety=c.HousingSafety.GRADE_D, assistance_received=["housing"])
     _poor(county["villages"][1].code)  # safe housing: not eligible for the housing policy
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    officer = UserFactory.county_staff()
     result = selectors.policy_find(user=officer)
     house = next(r for r in result.rows if r["policy"].code == "house")
     assert (house["eligible"], house["received"], house["missing"]) == (2, 1, 1)
@@ -146,8 +144,7 @@ def test_policy_find_lists_the_eligible_who_do_not_receive_and_exports_them(
     assert [r["household"].pk for r in rows] == [due.pk]
     assert served.pk not in {r["household"].pk for r in rows}
 
-    client = Client()
-    client.force_login(officer)
+    client = client_for(officer)
     response = client.get("/policies/find.xlsx?department=zhujian")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -158,16 +155,14 @@ def test_policy_find_lists_the_eligible_who_do_not_receive_and_exports_them(
 
 
 def test_a_village_worker_cannot_run_policy_find(library, village):
-    worker = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
-    client = Client()
-    client.force_login(worker)
+    worker = UserFactory.village_worker(village)
+    client = client_for(worker)
     assert client.get("/policies/find/").status_code == 404
     assert client.get("/policies/find.xlsx").status_code == 404
 
 
 def test_the_library_page_is_searchable_by_need_and_shows_conditions_in_chinese(library, village):
-    client = Client()
-    client.force_login(UserFactory(role=Role.VILLAGE_WORKER, regions=[village]))
+    client = client_for(UserFactory.village_worker(village))
     page = client.get("/policies/?need=nursing").content.decode()
     assert "测试政策care" in page and "测试政策dibao" not in page
     assert "有家庭成员残疾等级属于1级、2级" in page
@@ -179,8 +174,7 @@ def test_the_library_page_is_searchable_by_need_and_shows_conditions_in_chinese(
 
 def test_the_household_page_lists_due_policies_with_their_reasons(library, village):
     household = _poor(village, housing_safety=c.HousingSafety.GRADE_D)
-    client = Client()
-    client.force_login(UserFactory(role=Role.VILLAGE_WORKER, regions=[village]))
+    client = client_for(UserFactory.village_worker(village))
     page = client.get(f"/policies/households/{household.pk}/").content.decode()
     due = page[page.index('id="to-receive"') : page.index('id="receiving"')]
     assert "测试政策house" in due and "测试政策dibao" in due

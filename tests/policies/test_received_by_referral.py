@@ -4,24 +4,21 @@ quarterly push, which therefore does not send the same policy again."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 import pytest
-from django.test import Client
 
-from jiuzhu.accounts.models import Role
 from jiuzhu.households import choices as c
-from jiuzhu.policies import selectors, services
+from jiuzhu.policies import selectors
 from jiuzhu.policies.matching import match_region, received_frame
-from jiuzhu.policies.models import Department, Policy
+from jiuzhu.policies.models import Policy
 from jiuzhu.referrals import services as referral_services
 from jiuzhu.referrals import workflow as wf
 from jiuzhu.referrals.models import Referral
 from jiuzhu.referrals.selectors import delivered_pairs
 from jiuzhu.referrals.workflow import DELIVERED
 from jiuzhu.regions.models import Level, Region
-from tests.factories import UserFactory, make_household, member_data
+from tests.factories import PolicyFactory, ReferralFactory, UserFactory, make_household, member_data
+from tests.support.clients import client_for
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -29,29 +26,18 @@ UNSAFE = {"field": "housing_safety", "op": "in", "value": ["c", "d"]}
 ALL_STATUSES = [str(s) for s in wf.Status]
 
 
-def _policy(code, *, department, receipt=""):
-    return services.policy_save(actor=None, code=code, data={
-        "name": f"测试政策{code}", "department": department, "measure": "housing",
-        "needs": ["housing"], "condition": UNSAFE, "benefit": "改造危房", "legal_basis": "测试依据",
-        "receipt_code": receipt, "valid_from": dt.date(2024, 1, 1),
-    })  # fmt: skip
-
-
 @pytest.fixture
-def library():
-    for code, name in (("zhujian", "县住建局"), ("minzheng", "县民政局")):
-        Department.objects.create(code=code, name=name, short_name=name[1:3], kind="government")
+def library(db):
+    def policy(code, *, department, receipt=""):
+        return PolicyFactory(code=code, department=department, measure="housing", condition=UNSAFE,
+                             benefit="改造危房", receipt_code=receipt)  # fmt: skip
+
     return {
         # Received by 指标27's 危房改造 code, or by referral.
-        "house": _policy("house", department="zhujian", receipt=c.Assistance.HOUSING),
+        "house": policy("house", department="zhujian", receipt=c.Assistance.HOUSING),
         # No receipt code at all: only a referral can mark it received.
-        "visit": _policy("visit", department="minzheng"),
+        "visit": policy("visit", department="minzheng"),
     }
-
-
-@pytest.fixture
-def village(county):
-    return county["villages"][0].code
 
 
 def _unsafe(village, **fields):
@@ -62,10 +48,7 @@ def _unsafe(village, **fields):
 
 
 def _referral(household, policy, status) -> Referral:
-    return Referral.objects.create(
-        household=household, village_id=household.village_id,
-        department_id=policy.department_id, policy=policy, status=status,
-    )  # fmt: skip
+    return ReferralFactory(household=household, policy=policy, status=status)
 
 
 def _received(match, policy_code: str) -> dict[int, bool]:
@@ -101,7 +84,7 @@ def test_a_referral_counts_as_received_once_the_department_assisted(library, vil
     assert ((served.pk, "house") in missing) is not delivered
     assert (other.pk, "house") in missing
 
-    clerk = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    clerk = UserFactory.village_worker(village)
     assert _per_household(clerk, served)["house"] == ("in" if delivered else "to")
     assert _per_household(clerk, served)["visit"] == "to"
     assert _per_household(clerk, other)["house"] == "to"
@@ -111,7 +94,7 @@ def test_a_policy_without_a_receipt_code_can_be_received_by_referral(library, vi
     household = _unsafe(village)
     _referral(household, library["visit"], wf.Status.DONE)
     assert _received(match_region(village), "visit") == {household.pk: True}
-    clerk = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    clerk = UserFactory.village_worker(village)
     m = selectors.household_matching(user=clerk, household_id=household.pk)
     received = {x.policy.code: x for x in m.receiving}
     assert set(received) == {"visit"} and received["visit"].by_referral
@@ -122,7 +105,7 @@ def test_a_policy_without_a_receipt_code_can_be_received_by_referral(library, vi
 def test_the_receipt_code_still_counts_without_any_referral(library, village):
     household = _unsafe(village, assistance_received=[c.Assistance.HOUSING])
     assert _received(match_region(village), "house") == {household.pk: True}
-    clerk = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    clerk = UserFactory.village_worker(village)
     m = selectors.household_matching(user=clerk, household_id=household.pk)
     assert [(x.policy.code, x.by_referral) for x in m.receiving] == [("house", False)]
 
@@ -130,7 +113,7 @@ def test_the_receipt_code_still_counts_without_any_referral(library, village):
 def test_a_delivered_referral_no_longer_met_asks_for_review(library, village):
     household = make_household(village=village)  # safe housing: not eligible
     _referral(household, library["house"], wf.Status.FEEDBACK_GIVEN)
-    clerk = UserFactory(role=Role.VILLAGE_WORKER, regions=[village])
+    clerk = UserFactory.village_worker(village)
     assert _per_household(clerk, household)["house"] == "review"
     match = match_region(village)
     assert _received(match, "house") == {household.pk: True}
@@ -148,7 +131,7 @@ def test_both_paths_agree_household_by_household(library, county):
         if i % 4 != 3:
             policy = library["house"] if i % 2 else library["visit"]
             _referral(household, policy, next(statuses))
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    officer = UserFactory.county_staff()
     match = match_region(None)
     for household in made:
         groups = _per_household(officer, household)
@@ -165,15 +148,14 @@ def test_policy_find_no_longer_lists_a_household_whose_referral_was_fed_back(
 ):
     due, served = _unsafe(village), _unsafe(village)
     _referral(served, library["house"], wf.Status.FEEDBACK_GIVEN)
-    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    officer = UserFactory.county_staff()
     result = selectors.policy_find(user=officer)
     house = next(r for r in result.rows if r["policy"].code == "house")
     assert (house["eligible"], house["received"], house["missing"]) == (2, 1, 1)
     rows = selectors.find_rows(result=result, department="zhujian")
     assert [r["household"].pk for r in rows] == [due.pk]
 
-    client = Client()
-    client.force_login(officer)
+    client = client_for(officer)
     page = client.get("/policies/find/").content.decode()
     row = page[page.index('<tr data-policy="house">') :]
     row = row[: row.index("</tr>")]
@@ -183,8 +165,7 @@ def test_policy_find_no_longer_lists_a_household_whose_referral_was_fed_back(
 def test_the_household_page_says_the_department_delivered_it(library, village):
     household = _unsafe(village)
     _referral(household, library["house"], wf.Status.ASSISTED)
-    client = Client()
-    client.force_login(UserFactory(role=Role.VILLAGE_WORKER, regions=[village]))
+    client = client_for(UserFactory.village_worker(village))
     page = client.get(f"/policies/households/{household.pk}/").content.decode()
     receiving = page[page.index('id="receiving"') :]
     receiving = receiving[: receiving.index("</section>")]
@@ -202,7 +183,7 @@ def test_the_next_quarter_does_not_push_what_a_department_fed_back(library, vill
     assert first == {"zhujian": 2, "minzheng": 2}
     pushed = Referral.objects.get(quarter="2026Q1", household=served, policy=library["house"])
 
-    officer = UserFactory(role=Role.DEPARTMENT_OFFICER, department="zhujian")
+    officer = UserFactory.department_officer("zhujian")
     for action, note in (("accept", ""), ("review", ""), ("assist", "已纳入危房改造"),
                          ("feedback", "改造完成")):  # fmt: skip
         pushed = referral_services.referral_transition(
@@ -239,9 +220,7 @@ def test_delivered_pairs_reads_each_pair_once_within_the_region(library, county)
         _referral(household, library["house"], wf.Status.DONE)
     _referral(in_group, library["house"], wf.Status.ASSISTED)  # the same pair again
     _referral(in_group, library["visit"], wf.Status.SENT)  # not delivered
-    Referral.objects.create(
-        household=elsewhere, village_id=second.code, department_id="minzheng", status=wf.Status.DONE
-    )  # no policy
+    ReferralFactory(household=elsewhere, department="minzheng", status=wf.Status.DONE)  # no policy
 
     def pairs(code):
         return sorted(delivered_pairs(code=code).iter_rows())

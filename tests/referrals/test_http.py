@@ -1,48 +1,32 @@
 """Referrals through HTTP: the API (scoped list, 200/409/403/404/422) and the
 pages (list, detail with buttons, the household through a referral, the inbox
-and its nav badge, the conference form)."""
+and its nav badge, the conference form, the case page sending its measures)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from jiuzhu.accounts.models import Role
 from jiuzhu.cases import workflow as case_wf
-from jiuzhu.cases.models import Case, Channel
-from jiuzhu.policies.models import Department
 from jiuzhu.referrals import workflow as wf
 from jiuzhu.referrals.models import Referral
-from tests.factories import UserFactory, make_household
-from tests.households.test_api import login
+from tests.factories import CaseFactory, ReferralFactory, UserFactory, make_household
+from tests.support.clients import api_login
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
 
 @pytest.fixture
-def village(county):
-    for code, name in [("yibao", "县医保局"), ("jiaoyu", "县教育局")]:
-        Department.objects.get_or_create(
-            code=code, defaults={"name": name, "short_name": name[1:3], "kind": "government"}
-        )
-    return county["villages"][0].code
+def officer(departments):
+    return UserFactory.department_officer("yibao")
 
 
 @pytest.fixture
-def officer(village):
-    return UserFactory(role=Role.DEPARTMENT_OFFICER, department="yibao")
-
-
-@pytest.fixture
-def other_officer(village):
-    return UserFactory(role=Role.DEPARTMENT_OFFICER, department="jiaoyu")
-
-
-@pytest.fixture
-def county_staff(county, village):
-    return UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+def other_officer(departments):
+    return UserFactory.department_officer("jiaoyu")
 
 
 @pytest.fixture
@@ -50,20 +34,13 @@ def household(village):
     return make_household(village=village, head_name="测试户主")
 
 
-def referral_in(status, *, household, department="yibao", **kw) -> Referral:
-    return Referral.objects.create(
-        household=household, village_id=household.village_id, department_id=department,
-        status=status, need="medical", **kw,
-    )  # fmt: skip
-
-
 # --- API -----------------------------------------------------------------------------------
 
 
 def test_the_api_lists_only_the_officers_department(officer, household):
-    mine = referral_in(wf.Status.SENT, household=household)
-    referral_in(wf.Status.SENT, household=household, department="jiaoyu")
-    response = login(officer).get("/api/referrals")
+    mine = ReferralFactory(status=wf.Status.SENT, household=household)
+    ReferralFactory(status=wf.Status.SENT, household=household, department="jiaoyu")
+    response = api_login(officer).get("/api/referrals")
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1 and [r["id"] for r in body["items"]] == [mine.pk]
@@ -73,8 +50,8 @@ def test_the_api_lists_only_the_officers_department(officer, household):
 def test_the_api_moves_a_referral_and_answers_409_403_404_and_422(
     officer, other_officer, county_staff, household, village
 ):
-    referral = referral_in(wf.Status.SENT, household=household)
-    api = login(officer)
+    referral = ReferralFactory(status=wf.Status.SENT, household=household)
+    api = api_login(officer)
     url = f"/api/referrals/{referral.pk}/transitions"
 
     ok = api.post(url, {"action": "accept"})
@@ -82,12 +59,14 @@ def test_the_api_moves_a_referral_and_answers_409_403_404_and_422(
     assert api.post(url, {"action": "accept"}).status_code == 409
     assert api.post(url, {"action": "teleport"}).status_code == 422
     assert api.post(url, {"action": "close"}).status_code == 403
-    assert login(other_officer).post(url, {"action": "review"}).status_code == 404
-    outside = referral_in(wf.Status.FEEDBACK_GIVEN, household=household, department="jiaoyu")
-    township = UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village[:9] + "000"])
-    resp = login(township).post(f"/api/referrals/{outside.pk}/transitions", {"action": "close"})
+    assert api_login(other_officer).post(url, {"action": "review"}).status_code == 404
+    outside = ReferralFactory(
+        status=wf.Status.FEEDBACK_GIVEN, household=household, department="jiaoyu"
+    )
+    township = UserFactory.township_staff(village)
+    resp = api_login(township).post(f"/api/referrals/{outside.pk}/transitions", {"action": "close"})
     assert resp.status_code == 200
-    assert login(county_staff).post(url, {"action": "review"}).status_code == 403
+    assert api_login(county_staff).post(url, {"action": "review"}).status_code == 403
 
 
 # --- pages -----------------------------------------------------------------------------
@@ -96,8 +75,8 @@ def test_the_api_moves_a_referral_and_answers_409_403_404_and_422(
 def test_a_department_officer_opens_their_referral_and_its_household_but_nothing_else(
     client, officer, household, village
 ):
-    referral = referral_in(wf.Status.SENT, household=household)
-    other = referral_in(wf.Status.SENT, household=make_household(village=village),
+    referral = ReferralFactory(status=wf.Status.SENT, household=household)
+    other = ReferralFactory(status=wf.Status.SENT, household=make_household(village=village),
                         department="jiaoyu")  # fmt: skip
     not_referred = make_household(village=village)
     client.force_login(officer)
@@ -124,7 +103,7 @@ def test_a_department_officer_opens_their_referral_and_its_household_but_nothing
 def test_the_accept_button_moves_the_referral_and_a_missing_reason_is_an_error(
     client, officer, household
 ):
-    referral = referral_in(wf.Status.SENT, household=household)
+    referral = ReferralFactory(status=wf.Status.SENT, household=household)
     client.force_login(officer)
     client.post(f"/referrals/{referral.pk}/transition/", {"action": "return", "note": ""})
     assert Referral.objects.get(pk=referral.pk).status == wf.Status.SENT
@@ -133,19 +112,19 @@ def test_the_accept_button_moves_the_referral_and_a_missing_reason_is_an_error(
 
 
 def test_the_inbox_marks_overdue_referrals_and_the_nav_shows_the_count(client, officer, household):
-    referral_in(wf.Status.SENT, household=household,
+    ReferralFactory(status=wf.Status.SENT, household=household,
                 deadline=timezone.localdate() - dt.timedelta(days=1))  # fmt: skip
-    referral_in(wf.Status.ACCEPTED, household=household)
+    ReferralFactory(status=wf.Status.ACCEPTED, household=household)
     client.force_login(officer)
     html = client.get("/inbox/").content.decode()
     assert "待接收的转介" in html and "已逾期" in html
     assert 'class="tag inbox-count">2<' in html
 
 
-def test_the_county_files_a_conference_from_the_case_page(client, county_staff, household):
-    case = Case.objects.create(number="AJTEST-H1", receipt_code="TESTH00001", household=household,
-                               village_id=household.village_id, channel=Channel.WINDOW,
-                               status=case_wf.Status.PLANNING)  # fmt: skip
+def test_the_county_files_a_conference_from_the_case_page(
+    client, county_staff, household, departments
+):
+    case = CaseFactory(status=case_wf.Status.PLANNING, household=household)
     client.force_login(county_staff)
     assert (
         f"/referrals/cases/{case.pk}/conferences/"
@@ -161,3 +140,18 @@ def test_the_county_files_a_conference_from_the_case_page(client, county_staff, 
     assert "尚有部门任务未反馈" in page
     html = client.get("/inbox/").content.decode()
     assert case.number in html
+
+
+def test_the_case_page_sends_ticked_measures_and_then_shows_their_status(
+    client, township, planned_case
+):
+    client.force_login(township)
+    page = client.get(reverse("cases:detail", args=[planned_case.pk])).content.decode()
+    assert 'name="policy" value="yiliao-jiuzhu"' in page
+    response = client.post(reverse("referrals:case_send", args=[planned_case.pk]),
+                           {"policy": ["jiaoyu-zizhu"]}, follow=True)  # fmt: skip
+    text = response.content.decode()
+    assert "已转介1项措施" in text
+    assert 'name="policy" value="jiaoyu-zizhu"' not in text and "待接收" in text
+    assert 'name="policy" value="yiliao-jiuzhu"' in text
+    assert Referral.objects.get(case=planned_case).department_id == "jiaoyu"

@@ -6,7 +6,6 @@ conferences gating the case's submission, and the quarterly push."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import polars as pl
 import pytest
@@ -17,14 +16,14 @@ from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.models import Role
 from jiuzhu.cases import services as case_services
 from jiuzhu.cases import workflow as case_wf
-from jiuzhu.cases.models import Case, Channel
+from jiuzhu.cases.models import Case
 from jiuzhu.policies.matching import RegionMatch
-from jiuzhu.policies.models import Department, Policy
+from jiuzhu.policies.models import Policy
 from jiuzhu.referrals import inbox, selectors, services
 from jiuzhu.referrals import workflow as wf
 from jiuzhu.referrals.models import Referral, ReferralEvent
 from jiuzhu.referrals.services import push
-from tests.factories import UserFactory, make_household
+from tests.factories import CaseFactory, PolicyFactory, ReferralFactory, UserFactory, make_household
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -69,50 +68,9 @@ def test_done_is_the_only_terminal_status_and_has_no_way_out():
 
 
 @pytest.fixture
-def departments(db):
-    yibao, _ = Department.objects.get_or_create(
-        code="yibao", defaults={"name": "县医保局", "short_name": "医保", "kind": "government"}
-    )
-    jiaoyu, _ = Department.objects.get_or_create(
-        code="jiaoyu", defaults={"name": "县教育局", "short_name": "教育", "kind": "government"}
-    )
-    return {"yibao": yibao, "jiaoyu": jiaoyu}
-
-
-@pytest.fixture
-def village(county):
-    return county["villages"][0].code
-
-
-@pytest.fixture
-def other_village(county):
-    return county["villages"][-1].code
-
-
-@pytest.fixture
-def users(village, county, departments):
-    return {
-        Role.VILLAGE_WORKER: UserFactory(role=Role.VILLAGE_WORKER, regions=[village]),
-        Role.TOWNSHIP_STAFF: UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village[:9] + "000"]),
-        Role.COUNTY_STAFF: UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]]),
-        Role.DEPARTMENT_OFFICER: UserFactory(role=Role.DEPARTMENT_OFFICER, department="yibao"),
-        "other_department": UserFactory(role=Role.DEPARTMENT_OFFICER, department="jiaoyu"),
-        Role.LEADER: UserFactory(role=Role.LEADER, regions=[county["county"]]),
-        Role.ADMIN: UserFactory(role=Role.ADMIN, regions=[county["county"]]),
-    }  # fmt: skip
-
-
-@pytest.fixture
-def household(village, departments):
-    return make_household(village=village)
-
-
-def referral_in(status, *, household, department="yibao", **kw) -> Referral:
-    """Arrange: a referral standing at a status (made directly, as if it had got there)."""
-    return Referral.objects.create(
-        household=household, village_id=household.village_id, department_id=department,
-        status=status, need="medical", **kw,
-    )  # fmt: skip
+def users(users):
+    """The conftest's people, and an officer of another department (教育)."""
+    return {**users, "other_department": UserFactory.department_officer("jiaoyu")}
 
 
 def _note(row) -> str:
@@ -154,7 +112,7 @@ def test_township_staff_cannot_send_for_a_household_outside_its_township(
 
 @pytest.mark.parametrize(("row", "source", "role"), LEGAL, ids=_id)
 def test_every_allowed_transition_succeeds_for_its_roles(row, source, role, users, household):
-    referral = referral_in(source, household=household)
+    referral = ReferralFactory(status=source, household=household)
     actor = users[role]
     before = timezone.now()
 
@@ -177,7 +135,7 @@ def test_a_move_the_table_does_not_allow_raises_illegal_transition(
     action, status, users, household
 ):
     role = next(r for t in wf.TRANSITIONS if t.action == action for r in sorted(t.roles))
-    referral = referral_in(status, household=household)
+    referral = ReferralFactory(status=status, household=household)
     with pytest.raises(wf.IllegalTransition):
         services.referral_transition(actor=users[role], referral=referral, action=action,
                                      note="说明")  # fmt: skip
@@ -188,7 +146,7 @@ def test_a_move_the_table_does_not_allow_raises_illegal_transition(
 @pytest.mark.parametrize("action", sorted(wf.DEPARTMENT_ACTIONS))
 def test_an_officer_of_another_department_is_refused(action, users, household):
     row = next(t for t in wf.TRANSITIONS if t.action == action)
-    referral = referral_in(sorted(row.sources)[0], household=household)
+    referral = ReferralFactory(status=sorted(row.sources)[0], household=household)
     with pytest.raises(PermissionDenied):
         services.referral_transition(actor=users["other_department"], referral=referral,
                                      action=action, note="说明")  # fmt: skip
@@ -196,7 +154,7 @@ def test_an_officer_of_another_department_is_refused(action, users, household):
 
 @pytest.mark.parametrize("role", [Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.VILLAGE_WORKER])
 def test_civil_affairs_cannot_take_a_department_step(role, users, household):
-    referral = referral_in(wf.Status.SENT, household=household)
+    referral = ReferralFactory(status=wf.Status.SENT, household=household)
     with pytest.raises(PermissionDenied):
         services.referral_transition(actor=users[role], referral=referral, action="accept")
 
@@ -204,18 +162,20 @@ def test_civil_affairs_cannot_take_a_department_step(role, users, household):
 def test_a_department_officer_cannot_close_and_nor_can_township_staff_outside_its_scope(
     users, household, other_village
 ):
-    referral = referral_in(wf.Status.FEEDBACK_GIVEN, household=household)
+    referral = ReferralFactory(status=wf.Status.FEEDBACK_GIVEN, household=household)
     with pytest.raises(PermissionDenied):
         services.referral_transition(actor=users[Role.DEPARTMENT_OFFICER], referral=referral,
                                      action="close")  # fmt: skip
-    outside = referral_in(wf.Status.FEEDBACK_GIVEN, household=make_household(village=other_village))
+    outside = ReferralFactory(
+        status=wf.Status.FEEDBACK_GIVEN, household=make_household(village=other_village)
+    )
     with pytest.raises(PermissionDenied):
         services.referral_transition(actor=users[Role.TOWNSHIP_STAFF], referral=outside,
                                      action="close")  # fmt: skip
 
 
 def test_returning_without_a_reason_is_refused_and_with_one_it_is_kept(users, household):
-    referral = referral_in(wf.Status.SENT, household=household)
+    referral = ReferralFactory(status=wf.Status.SENT, household=household)
     officer = users[Role.DEPARTMENT_OFFICER]
     with pytest.raises(ValidationError):
         services.referral_transition(actor=officer, referral=referral, action="return", note=" ")
@@ -225,7 +185,7 @@ def test_returning_without_a_reason_is_refused_and_with_one_it_is_kept(users, ho
 
 
 def test_resending_gives_the_department_a_fresh_deadline(users, household):
-    referral = referral_in(wf.Status.RETURNED, household=household,
+    referral = ReferralFactory(status=wf.Status.RETURNED, household=household,
                            deadline=timezone.localdate() - dt.timedelta(days=3))  # fmt: skip
     moved = services.referral_transition(actor=users[Role.COUNTY_STAFF], referral=referral,
                                          action="resend", note="已补充材料")  # fmt: skip
@@ -237,8 +197,8 @@ def test_resending_gives_the_department_a_fresh_deadline(users, household):
 
 
 def test_a_department_officer_sees_only_their_departments_referrals(users, household):
-    mine = referral_in(wf.Status.SENT, household=household, department="yibao")
-    theirs = referral_in(wf.Status.SENT, household=household, department="jiaoyu")
+    mine = ReferralFactory(status=wf.Status.SENT, household=household, department="yibao")
+    theirs = ReferralFactory(status=wf.Status.SENT, household=household, department="jiaoyu")
     officer = users[Role.DEPARTMENT_OFFICER]
     assert list(selectors.referral_scope(user=officer)) == [mine]
     with pytest.raises(NotFound):
@@ -248,18 +208,18 @@ def test_a_department_officer_sees_only_their_departments_referrals(users, house
 
 
 def test_township_staff_see_the_referrals_of_their_regions_only(users, household, other_village):
-    inside = referral_in(wf.Status.SENT, household=household)
-    referral_in(wf.Status.SENT, household=make_household(village=other_village))
+    inside = ReferralFactory(status=wf.Status.SENT, household=household)
+    ReferralFactory(status=wf.Status.SENT, household=make_household(village=other_village))
     assert list(selectors.referral_scope(user=users[Role.TOWNSHIP_STAFF])) == [inside]
 
 
 def test_a_department_officer_reaches_a_household_only_through_a_referral_to_them(
     users, household, village
 ):
-    referral_in(wf.Status.SENT, household=household, department="yibao")
+    ReferralFactory(status=wf.Status.SENT, household=household, department="yibao")
     not_referred = make_household(village=village)
     to_other = make_household(village=village)
-    referral_in(wf.Status.SENT, household=to_other, department="jiaoyu")
+    ReferralFactory(status=wf.Status.SENT, household=to_other, department="jiaoyu")
     officer = users[Role.DEPARTMENT_OFFICER]
 
     seen = selectors.access_referred_household_by_id(user=officer, household_id=household.pk)
@@ -276,21 +236,23 @@ def test_a_department_officer_reaches_a_household_only_through_a_referral_to_the
 
 def test_a_referral_past_its_deadline_is_overdue_until_fed_back(household):
     past = timezone.localdate() - dt.timedelta(days=1)
-    assert referral_in(wf.Status.ACCEPTED, household=household, deadline=past).is_overdue
-    assert referral_in(wf.Status.SENT, household=household, deadline=past).is_overdue
-    assert not referral_in(wf.Status.FEEDBACK_GIVEN, household=household, deadline=past).is_overdue
-    assert not referral_in(wf.Status.DONE, household=household, deadline=past).is_overdue
-    assert not referral_in(wf.Status.SENT, household=household).is_overdue
+    assert ReferralFactory(status=wf.Status.ACCEPTED, household=household, deadline=past).is_overdue
+    assert ReferralFactory(status=wf.Status.SENT, household=household, deadline=past).is_overdue
+    assert not ReferralFactory(
+        status=wf.Status.FEEDBACK_GIVEN, household=household, deadline=past
+    ).is_overdue
+    assert not ReferralFactory(status=wf.Status.DONE, household=household, deadline=past).is_overdue
+    assert not ReferralFactory(status=wf.Status.SENT, household=household).is_overdue
 
 
 def test_the_department_inbox_lists_what_to_accept_and_to_feed_back_with_overdue_count(
     users, household
 ):
     past = timezone.localdate() - dt.timedelta(days=2)
-    new = referral_in(wf.Status.SENT, household=household)
-    late = referral_in(wf.Status.REVIEWED, household=household, deadline=past)
-    referral_in(wf.Status.FEEDBACK_GIVEN, household=household, deadline=past)
-    referral_in(wf.Status.SENT, household=household, department="jiaoyu", deadline=past)
+    new = ReferralFactory(status=wf.Status.SENT, household=household)
+    late = ReferralFactory(status=wf.Status.REVIEWED, household=household, deadline=past)
+    ReferralFactory(status=wf.Status.FEEDBACK_GIVEN, household=household, deadline=past)
+    ReferralFactory(status=wf.Status.SENT, household=household, department="jiaoyu", deadline=past)
     officer = users[Role.DEPARTMENT_OFFICER]
 
     box = inbox.inbox(user=officer)
@@ -304,12 +266,10 @@ def test_the_department_inbox_lists_what_to_accept_and_to_feed_back_with_overdue
 def test_the_civil_affairs_inbox_lists_cases_theirs_to_move_and_referrals_to_close(
     users, household, village
 ):
-    case = Case.objects.create(number="AJTEST-R1", receipt_code="TESTR00001", household=household,
-                               village_id=village, channel=Channel.WINDOW,
-                               status=case_wf.Status.PLANNING)  # fmt: skip
-    fed_back = referral_in(wf.Status.FEEDBACK_GIVEN, household=household)
-    returned = referral_in(wf.Status.RETURNED, household=household)
-    referral_in(wf.Status.SENT, household=household)
+    case = CaseFactory(status=case_wf.Status.PLANNING, household=household)
+    fed_back = ReferralFactory(status=wf.Status.FEEDBACK_GIVEN, household=household)
+    returned = ReferralFactory(status=wf.Status.RETURNED, household=household)
+    ReferralFactory(status=wf.Status.SENT, household=household)
     township = users[Role.TOWNSHIP_STAFF]
 
     box = inbox.inbox(user=township)
@@ -326,22 +286,10 @@ def test_the_civil_affairs_inbox_lists_cases_theirs_to_move_and_referrals_to_clo
 # --- case conferences -----------------------------------------------------------------
 
 
-_seq = itertools.count(1)
-
-
-def planning_case(household) -> Case:
-    n = next(_seq)
-    return Case.objects.create(
-        number=f"AJTEST-C{n:05d}", receipt_code=f"TESTC{n:05d}", household=household,
-        village_id=household.village_id, channel=Channel.WINDOW, status=case_wf.Status.PLANNING,
-        measures=[{"policy": "p", "department": "yibao", "note": ""}],
-    )  # fmt: skip
-
-
 def test_a_conference_sends_one_task_per_department_linked_to_the_case(
     users, household, departments
 ):
-    case = planning_case(household)
+    case = CaseFactory(status=case_wf.Status.PLANNING, household=household)
     conference = services.conference_create(
         actor=users[Role.COUNTY_STAFF], case=case, held_on=timezone.localdate(),
         departments=[departments["yibao"], departments["jiaoyu"]], minutes="多部门会商:医疗和教育",
@@ -356,7 +304,7 @@ def test_a_conference_sends_one_task_per_department_linked_to_the_case(
 
 def test_a_conference_needs_departments_and_minutes(users, household):
     with pytest.raises(ValidationError) as exc:
-        services.conference_create(actor=users[Role.COUNTY_STAFF], case=planning_case(household),
+        services.conference_create(actor=users[Role.COUNTY_STAFF], case=CaseFactory(status=case_wf.Status.PLANNING, household=household),
                                    held_on=timezone.localdate(), departments=[], minutes="")  # fmt: skip
     assert set(exc.value.message_dict) == {"departments", "minutes"}
 
@@ -364,7 +312,7 @@ def test_a_conference_needs_departments_and_minutes(users, household):
 def test_a_case_is_submitted_only_when_every_conference_task_is_fed_back(
     users, household, departments
 ):
-    case = planning_case(household)
+    case = CaseFactory(status=case_wf.Status.PLANNING, household=household)
     township = users[Role.TOWNSHIP_STAFF]
     conference = services.conference_create(
         actor=township, case=case, held_on=timezone.localdate(),
@@ -385,21 +333,13 @@ def test_a_case_is_submitted_only_when_every_conference_task_is_fed_back(
 
 
 def test_a_case_without_a_conference_submits_as_before(users, household):
-    case = planning_case(household)
+    case = CaseFactory(status=case_wf.Status.PLANNING, household=household)
     moved = case_services.case_transition(actor=users[Role.TOWNSHIP_STAFF], case=case,
                                           action="submit")  # fmt: skip
     assert moved.status == case_wf.Status.SUBMITTED
 
 
 # --- the quarterly push -------------------------------------------------------------------
-
-
-def _policy(code: str, department: str) -> Policy:
-    return Policy.objects.create(
-        code=code, name=f"测试政策{code}", department_id=department, measure="medical",
-        needs=["medical"], condition={"all": []}, benefit="测试", legal_basis="测试",
-        valid_from=dt.date(2020, 1, 1),
-    )  # fmt: skip
 
 
 def _match(households: list, policies: list[Policy], eligible: dict, received: dict):
@@ -417,7 +357,10 @@ def test_the_quarterly_push_sends_each_department_the_eligible_not_receiving_onc
     household, village, departments
 ):
     second = make_household(village=village)
-    med, edu = _policy("push-med", "yibao"), _policy("push-edu", "jiaoyu")
+    med, edu = (
+        PolicyFactory(code="push-med", department="yibao"),
+        PolicyFactory(code="push-edu", department="jiaoyu"),
+    )
     match = _match([household, second], [med, edu],
                    eligible={"push-med": [True, True], "push-edu": [True, False]},
                    received={"push-med": [False, True], "push-edu": [False, False]})  # fmt: skip
@@ -445,25 +388,6 @@ def test_a_malformed_quarter_is_refused():
 
 
 # --- referral from the case's 一户一策 ------------------------------------------------------
-
-
-@pytest.fixture
-def planned_case(household, departments):
-    from jiuzhu.policies.models import Policy
-
-    for code, dept, needs in [("yiliao-jiuzhu", "yibao", ["medical"]),
-                              ("jiaoyu-zizhu", "jiaoyu", ["education"])]:  # fmt: skip
-        Policy.objects.get_or_create(code=code, defaults={
-            "name": f"测试政策{code}", "department_id": dept, "measure": "medical",
-            "needs": needs, "condition": {"all": []}, "benefit": "测试", "legal_basis": "测试",
-            "valid_from": dt.date(2024, 1, 1),
-        })  # fmt: skip
-    return Case.objects.create(
-        number="AJREF-000001", receipt_code="REF0000001", household=household,
-        village_id=household.village_id, channel="window", status="planning",
-        measures=[{"policy": "yiliao-jiuzhu", "department": "yibao", "note": "住院自付部分"},
-                  {"policy": "jiaoyu-zizhu", "department": "jiaoyu", "note": ""}],
-    )  # fmt: skip
 
 
 def test_referring_a_cases_measures_sends_one_referral_each_to_its_department(users, planned_case):
@@ -508,23 +432,6 @@ def test_referring_needs_a_measure_of_the_plan_and_a_case_past_assessment(users,
         services.case_refer_measures(actor=users[Role.VILLAGE_WORKER], case=planned_case,
                                      policy_codes=["yiliao-jiuzhu"])  # fmt: skip
     assert not Referral.objects.filter(case=planned_case).exists()
-
-
-def test_the_case_page_sends_ticked_measures_and_then_shows_their_status(
-    client, users, planned_case
-):
-    from django.urls import reverse
-
-    client.force_login(users[Role.TOWNSHIP_STAFF])
-    page = client.get(reverse("cases:detail", args=[planned_case.pk])).content.decode()
-    assert 'name="policy" value="yiliao-jiuzhu"' in page
-    response = client.post(reverse("referrals:case_send", args=[planned_case.pk]),
-                           {"policy": ["jiaoyu-zizhu"]}, follow=True)  # fmt: skip
-    text = response.content.decode()
-    assert "已转介1项措施" in text
-    assert 'name="policy" value="jiaoyu-zizhu"' not in text and "待接收" in text
-    assert 'name="policy" value="yiliao-jiuzhu"' in text
-    assert Referral.objects.get(case=planned_case).department_id == "jiaoyu"
 
 
 # --- the quarterly push, set-based (Polars frame → COPY / executemany → INSERT … SELECT) ------
@@ -589,12 +496,12 @@ def push_setup(household, village, departments):
     """Four households, three policies of two departments (one without a need)."""
     others = [make_household(village=village) for _ in range(3)]
     homes = [household, *others]
-    med, edu = _policy("push-med", "yibao"), _policy("push-edu", "jiaoyu")
-    bare = Policy.objects.create(
-        code="push-bare", name="测试政策无需求", department_id="jiaoyu", measure="education",
-        needs=[], condition={"all": []}, benefit="测试", legal_basis="测试",
-        valid_from=dt.date(2020, 1, 1),
-    )  # fmt: skip
+    med, edu = (
+        PolicyFactory(code="push-med", department="yibao"),
+        PolicyFactory(code="push-edu", department="jiaoyu"),
+    )
+    bare = PolicyFactory(code="push-bare", name="测试政策无需求", department="jiaoyu",
+                         measure="education", needs=[])  # fmt: skip
     match = _match(homes, [med, edu, bare],
                    eligible={"push-med": [True, True, True, True],
                              "push-edu": [True, False, True, True],
@@ -674,9 +581,11 @@ def test_the_push_leaves_other_referrals_alone_and_fills_in_around_an_earlier_pu
         need="medical", note="民政转介",
     )  # fmt: skip
     manual = Referral.objects.get(pk=manual.pk)  # as stored
-    accepted = referral_in(wf.Status.ACCEPTED, household=homes[2], policy=policies["med"])
+    accepted = ReferralFactory(
+        status=wf.Status.ACCEPTED, household=homes[2], policy=policies["med"]
+    )
     # Pushed earlier this quarter (by hand, as another run would have).
-    earlier = referral_in(wf.Status.SENT, household=homes[3], policy=policies["med"],
+    earlier = ReferralFactory(status=wf.Status.SENT, household=homes[3], policy=policies["med"],
                           channel="quarterly", quarter="2026Q4")  # fmt: skip
     before = {
         r.pk: ({f.attname: getattr(r, f.attname) for f in Referral._meta.concrete_fields},
@@ -701,7 +610,7 @@ def test_a_pair_pushed_between_the_read_and_the_write_is_left_out(push_setup, mo
 
     def stale(quarter):  # the read saw nothing; meanwhile another push wrote one pair
         frame = real(quarter)
-        referral_in(wf.Status.SENT, household=homes[0], department="jiaoyu",
+        ReferralFactory(status=wf.Status.SENT, household=homes[0], department="jiaoyu",
                     policy=policies["edu"], channel="quarterly", quarter=quarter)  # fmt: skip
         return frame
 

@@ -4,7 +4,6 @@ minutes as .docx, and the publicity period (公示) before help starts."""
 from __future__ import annotations
 
 import io
-import itertools
 import re
 from datetime import timedelta
 
@@ -17,43 +16,31 @@ from docx import Document
 from jiuzhu.accounts.models import AccessLog, Role
 from jiuzhu.cases import services as case_services
 from jiuzhu.cases import workflow as wf
-from jiuzhu.cases.models import Case, CaseEvent, Channel
-from jiuzhu.policies.models import Department
-from jiuzhu.regions.models import Level, Region
+from jiuzhu.cases.models import Case, CaseEvent
+from jiuzhu.regions.models import Region
 from jiuzhu.reviews import selectors, services
 from jiuzhu.reviews.models import Decision, MeetingStatus, ReviewItem, ReviewMeeting
-from tests.factories import UserFactory, make_household
+from tests.factories import (
+    NEIGHBOUR_COUNTY,
+    DepartmentFactory,
+    UserFactory,
+    case_at,
+    neighbour_village,
+)
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
-
-_seq = itertools.count(1)
-
-
-@pytest.fixture
-def departments(db):
-    made = {}
-    for code, name, short in [
-        ("yibao", "县医疗保障局", "医保"),
-        ("jiaoyu", "县教育体育局", "教育"),
-    ]:
-        made[code], _ = Department.objects.get_or_create(
-            code=code, defaults={"name": name, "short_name": short, "kind": "government"}
-        )
-    return made
 
 
 @pytest.fixture
 def users(county, departments):
     village = county["villages"][0].code
-    Region.objects.get_or_create(
-        code="530129000000", defaults={"name": "寻甸回族彝族自治县", "level": Level.COUNTY}
-    )
+    neighbour_village()
     return {
-        "county": UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]]),
-        "township": UserFactory(role=Role.TOWNSHIP_STAFF, regions=[village[:9] + "000"]),
+        "county": UserFactory.county_staff(),
+        "township": UserFactory.township_staff(village),
         "leader": UserFactory(role=Role.LEADER, regions=[county["county"]]),
-        "village": UserFactory(role=Role.VILLAGE_WORKER, regions=[village]),
-        "other_county": UserFactory(role=Role.COUNTY_STAFF, regions=["530129000000"]),
+        "village": UserFactory.village_worker(village),
+        "other_county": UserFactory.county_staff(NEIGHBOUR_COUNTY),
     }
 
 
@@ -63,15 +50,9 @@ def county_region(county):
 
 
 def submitted_case(village: str, *, status=wf.Status.SUBMITTED) -> Case:
-    """Arrange: a township-submitted case with a plan (made directly)."""
-    n = next(_seq)
-    household = make_household(village=village)
-    return Case.objects.create(
-        number=f"AJREV-{n:06d}", receipt_code=f"REV{n:07d}", household=household,
-        village_id=village, channel=Channel.WINDOW, status=status,
-        measures=[{"policy": "dibao", "department": "minzheng", "note": ""}],
-        submitted_at=timezone.now() - timedelta(days=3),
-    )  # fmt: skip
+    """Arrange: a case of the village walked through the workflow to `status`
+    (township-submitted with a plan by default)."""
+    return case_at(status, village=village)
 
 
 def meeting_for(users, county_region, departments, **kw) -> ReviewMeeting:
@@ -432,9 +413,7 @@ def test_the_new_meeting_form_refuses_bad_input_in_chinese(client, users, county
 def test_the_publicity_notices_give_each_village_its_households_period_and_phone(
     client, users, county, county_region, departments
 ):
-    Department.objects.update_or_create(code="minzheng", defaults={
-        "name": "县民政局", "short_name": "民政", "kind": "government", "phone": "0871-68910101",
-    })  # fmt: skip
+    DepartmentFactory(code="minzheng", phone="0871-68910101")
     villages = county["villages"]
     cases = [submitted_case(villages[0].code), submitted_case(villages[0].code),
              submitted_case(villages[3].code), submitted_case(villages[4].code)]  # fmt: skip
