@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -301,8 +302,9 @@ def test_gunicorn_access_and_error_logs_hold_no_id_number(tmp_path):
             with contextlib.suppress(urllib.error.HTTPError):
                 no_redirect.open(f"http://127.0.0.1:{port}{path}")
     finally:
-        server.terminate()
-        out, err = server.communicate(timeout=30)
+        # SIGINT: gunicorn's quick shutdown (SIGTERM would wait for idle keep-alive sockets).
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=60)
 
     written = out + err
     assert f'"GET /households/?q={mask(number)} HTTP/1.1" 302' in written  # to the login page

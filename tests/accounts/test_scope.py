@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from dataclasses import dataclass
 
 import pytest
@@ -25,7 +24,7 @@ from jiuzhu.households.models import Household, Member
 from jiuzhu.regions import luquan
 from jiuzhu.regions.models import Level, Region, prefix_of
 from tests.factories import UserFactory, make_household, neighbour_village
-from tests.support.clients import api_login, client_for
+from tests.support.clients import api_login, client_for, without_csrf
 
 pytestmark = pytest.mark.core
 
@@ -145,15 +144,8 @@ def _same_as_missing(response, missing, *, real_id: int) -> None:
     assert response.status_code == missing.status_code
     # A 404 page may echo the requested path; only that part may differ, and the CSRF
     # token of the page's forms, which Django masks afresh in every response.
-    body = _without_csrf(response.content.replace(f"/{real_id}/".encode(), b"/<id>/"))
-    assert body == _without_csrf(missing.content.replace(f"/{MISSING_ID}/".encode(), b"/<id>/"))
-
-
-_CSRF = re.compile(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+"')
-
-
-def _without_csrf(content: bytes) -> bytes:
-    return _CSRF.sub(rb'\1<token>"', content)
+    body = without_csrf(response.content.replace(f"/{real_id}/".encode(), b"/<id>/"))
+    assert body == without_csrf(missing.content.replace(f"/{MISSING_ID}/".encode(), b"/<id>/"))
 
 
 matrix = pytest.mark.parametrize(

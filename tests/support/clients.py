@@ -76,3 +76,12 @@ def household_payload(*, village: str, members: list[dict] | None = None, **over
     body = {"village": village, "address": "接口路1号", "members": [clean(m) for m in members]}
     body.update(overrides)
     return body
+
+
+_CSRF = re.compile(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+"')
+
+
+def without_csrf(content: bytes) -> bytes:
+    """A page's bytes with its CSRF tokens blanked (Django masks the token afresh in every
+    response), so that two answers can be compared byte for byte."""
+    return _CSRF.sub(rb'\1<token>"', content)
