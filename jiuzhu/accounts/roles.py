@@ -38,3 +38,12 @@ def can_import(user) -> bool:
 
 def can_view_dashboard(user) -> bool:
     return user.is_authenticated and user.is_active and user.role in DASHBOARD_VIEWERS
+
+
+# County staff oversee every job in their regions (a push, a re-assessment, a
+# clerk's import); everyone else sees the jobs they started.
+JOB_OVERSEERS = frozenset({Role.COUNTY_STAFF, Role.ADMIN})
+
+
+def can_oversee_jobs(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in JOB_OVERSEERS

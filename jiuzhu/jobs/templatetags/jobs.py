@@ -1,0 +1,26 @@
+"""{% job_progress job %}: the progress box of a job, polled by htmx while it runs."""
+
+from django import template
+
+from ..registry import kind_of
+from ..services import job_file_path
+
+register = template.Library()
+
+
+def progress_context(job, *, user=None) -> dict:
+    kind = kind_of(job.kind)
+    return {
+        "job": job,
+        "result_template": kind.result_template,
+        "page_url": kind.page_url(job) if kind.page_url else "",
+        "downloadable": job_file_path(job=job) is not None
+        and user is not None
+        and job.actor_id == user.pk,
+    }
+
+
+@register.inclusion_tag("jobs/_progress.html", takes_context=True)
+def job_progress(context, job):
+    request = context.get("request")
+    return progress_context(job, user=getattr(request, "user", None))
