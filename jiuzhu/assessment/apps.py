@@ -6,4 +6,5 @@ class AssessmentConfig(AppConfig):
     verbose_name = "综合评估"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the re-assessment on change
+        # receivers: the re-assessment on change; tasks: the county re-assessment job.
+        from . import receivers, tasks  # noqa: F401

@@ -24,3 +24,14 @@ def progress_context(job, *, user=None) -> dict:
 def job_progress(context, job):
     request = context.get("request")
     return progress_context(job, user=getattr(request, "user", None))
+
+
+@register.simple_tag(takes_context=True)
+def recent_jobs(context, kind: str, limit: int = 1):
+    """{% recent_jobs "reassess" 3 as jobs %}: the newest jobs of a kind the user may see."""
+    from ..selectors import job_list
+
+    request = context.get("request")
+    if request is None:
+        return []
+    return job_list(user=request.user, kind=kind, limit=limit)
