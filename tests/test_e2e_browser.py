@@ -22,7 +22,7 @@ from jiuzhu.households import choices as c
 from jiuzhu.policies.services import library_load
 from jiuzhu.referrals.models import Referral
 from tests.factories import UserFactory, make_household, member_data
-from tests.test_browser import CHROMIUM, PASSWORD, browser, desktop, phone, world
+from tests.households.test_browser import CHROMIUM, PASSWORD, browser, desktop, phone, world
 
 __all__ = ["browser", "desktop", "phone", "world"]
 

@@ -314,7 +314,7 @@ class LatestAssessment(models.Model):
     inputs_id = models.BigIntegerField("评估输入所在记录", null=True, blank=True)
 
     # Copied from the assessment as they are; the scores as half points (HALVES).
-    # The batch path writes the same columns in SQL (assessment.batch._point_statements).
+    # The batch path writes the same columns in SQL (assessment.batch.write._point_statements).
     COPIED = ("index", "multi_cause", "cause_count", "circle", "below_standard", "below_edge",
               "inputs_hash")  # fmt: skip
     HALVES = {f: f"{f}_x2" for f in FACTORS}

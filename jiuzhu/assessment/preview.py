@@ -93,7 +93,7 @@ def score_scope(*, user, models: list[FactorModel]) -> list[Scored]:
         frames = batch.load_region(code)
         for i, model in enumerate(models):
             result = batch.score_region(frames, model, needs=False)
-            per_model[i].append(batch._scored(result, model))
+            per_model[i].append(batch.scored(result, model))
     return [_concat(parts) for parts in per_model]
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jiuzhu.frames import read_frames
 from jiuzhu.households.models import Household
 from jiuzhu.households.selectors import code_in_scope
 from jiuzhu.policies.models import Department, Policy
@@ -294,9 +295,7 @@ def quarter_parse(quarter: str) -> tuple[int, int]:
 
 def _frame_of(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """The rows of one query as a frame (PostgreSQL: by COPY, as jiuzhu.assessment.batch reads)."""
-    from jiuzhu.assessment.batch import _read_all
-
-    return _read_all([(sql, params, schema)])[0]
+    return read_frames([(sql, params, schema)])[0]
 
 
 def _pushed_this_quarter(quarter: str) -> pl.DataFrame:

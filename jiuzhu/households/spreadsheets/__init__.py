@@ -1,0 +1,73 @@
+"""Spreadsheet ledgers (台账): the import template, reading and validating an
+uploaded .xlsx, committing its good households, and the registry export.
+
+Two sheets carry the data: 「家庭」 (one row per household) and 「成员」 (one row
+per member), linked by a sheet-local 户序号. Headers are the fields' Chinese
+labels, so a ledger built from the template can be read back by header name in
+any column order. Every row is validated by the same forms as the home-visit
+page (labels are first mapped to codes), so a spreadsheet can never store
+anything the page would refuse.
+
+One module per job: `columns` (the layout), `reading` (cells to form values),
+`validation` (the row-by-row report), `commit`, `uploads` (files between preview
+and commit), `template` and `export` (writing, with `writing`'s shared styles).
+Reading uses python-calamine (fast, ignores styles); writing uses openpyxl.
+"""
+
+from .columns import (
+    MAX_HOUSEHOLD_ROWS,
+    MAX_MEMBER_ROWS,
+    MAX_UPLOAD_BYTES,
+    UPLOAD_TTL_SECONDS,
+    XLSX_CONTENT_TYPE,
+    Column,
+    household_columns,
+    member_columns,
+)
+from .commit import ImportResult, import_commit
+from .export import ExportResult, export_ledger
+from .reading import Sheet, SpreadsheetError, read_workbook
+from .template import build_template
+from .uploads import (
+    Upload,
+    UploadNotFound,
+    upload_claim,
+    upload_finish,
+    upload_get,
+    upload_in_progress,
+    upload_release,
+    upload_save,
+)
+from .validation import HouseholdRow, MemberRow, Problem, Report, validate
+
+__all__ = [
+    "MAX_HOUSEHOLD_ROWS",
+    "MAX_MEMBER_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "UPLOAD_TTL_SECONDS",
+    "XLSX_CONTENT_TYPE",
+    "Column",
+    "ExportResult",
+    "HouseholdRow",
+    "ImportResult",
+    "MemberRow",
+    "Problem",
+    "Report",
+    "Sheet",
+    "SpreadsheetError",
+    "Upload",
+    "UploadNotFound",
+    "build_template",
+    "export_ledger",
+    "household_columns",
+    "import_commit",
+    "member_columns",
+    "read_workbook",
+    "upload_claim",
+    "upload_finish",
+    "upload_get",
+    "upload_in_progress",
+    "upload_release",
+    "upload_save",
+    "validate",
+]
