@@ -1,8 +1,9 @@
 """Spreadsheet import (upload → validate → preview → commit) and ledger export.
 
 The uploaded file stays server-side under VAR_DIR/imports with a random token,
-bound to the uploader; the preview re-reads it, and the commit validates it once
-more before writing, because the registry may have changed in between."""
+bound to the uploader; the preview re-reads it, and the commit (a background
+job, see spreadsheets/importing.py) validates it once more before writing,
+because the registry may have changed in between."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jiuzhu.accounts.models import AccessAction, AccessLog
 from jiuzhu.accounts.roles import can_export, can_import
+from jiuzhu.jobs import selectors as job_selectors
+from jiuzhu.jobs.models import JobStatus
 
 from . import choices as c
 from . import selectors, spreadsheets
@@ -104,8 +106,11 @@ def import_preview_view(request, token: str):
                 "households_hidden": max(len(imported) - MAX_HOUSEHOLDS_SHOWN, 0),
             },
         )
-    if spreadsheets.upload_in_progress(upload=upload):
-        return render(request, "households/import_preview.html", {"upload": upload, "busy": True})
+    job = job_selectors.job_latest(
+        user=request.user, kind="import", key=spreadsheets.import_key(upload.token)
+    )
+    if job is not None and job.is_active:
+        return render(request, "households/import_preview.html", {"upload": upload, "job": job})
     if request.method == "POST":
         return _commit(request, upload)
     try:
@@ -118,6 +123,9 @@ def import_preview_view(request, token: str):
             "households/import.html",
             {"error_lines": [str(exc), "未写入任何数据。"]},
         )
+    # After an interrupted import: what it already wrote is kept and not shown as errors.
+    done = spreadsheets.imported_keys(token=upload.token)
+    report = report.without(done)
     problems = report.problems()
     good = report.good
     return render(
@@ -125,6 +133,8 @@ def import_preview_view(request, token: str):
         "households/import_preview.html",
         {
             "upload": upload,
+            "job": job,
+            "already_imported": len(done),
             "report": report,
             "good": good[:MAX_HOUSEHOLDS_SHOWN],
             "good_count": len(good),
@@ -140,33 +150,16 @@ def import_preview_view(request, token: str):
 
 
 def _commit(request, upload: spreadsheets.Upload):
-    try:
-        claimed = spreadsheets.upload_claim(upload=upload)
-    except UploadNotFound:
-        # Already committed (double click) or being committed right now.
-        return redirect("households:import_preview", token=upload.token)
-    try:
-        report = spreadsheets.validate(source=claimed, user=request.user)
-        if not report.good:
-            spreadsheets.upload_release(upload=upload, claimed=claimed)
-            messages.error(request, "没有可以导入的家庭,请按检查结果修改文件后重新上传。")
-            return redirect("households:import_preview", token=upload.token)
-        result = spreadsheets.import_commit(
-            actor=request.user,
-            report=report,
-            token=upload.token,
-            filename=upload.meta.get("filename", ""),
-        )
-    except (SpreadsheetError, DatabaseError):
-        # The transaction rolled back: nothing was written, the file can be retried.
-        spreadsheets.upload_release(upload=upload, claimed=claimed)
-        messages.error(
-            request,
-            "导入时档案库发生变化(例如同一身份证号刚被他人登记),本次未写入任何家庭,请重新检查后再提交。",
-        )
-        return redirect("households:import_preview", token=upload.token)
-    spreadsheets.upload_finish(upload=upload, claimed=claimed, result=result)
-    messages.success(request, f"已导入 {len(result.imported)} 户({result.members} 人)。")
+    """Start the import job; when it already ended (no separate worker), say how."""
+    job, created = spreadsheets.import_start(actor=request.user, upload=upload)
+    job.refresh_from_db()
+    if job.status == JobStatus.DONE:
+        result = job.result or {}
+        messages.success(request, f"已导入 {result.get('imported', 0)} 户({result.get('members', 0)} 人)。")
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, job.error)
+    elif created:
+        messages.success(request, "已开始导入,在后台执行,可离开本页,稍后回来查看结果。")
     return redirect("households:import_preview", token=upload.token)
 
 
