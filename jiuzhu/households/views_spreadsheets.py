@@ -16,14 +16,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from jiuzhu.accounts.models import AccessAction, AccessLog
 from jiuzhu.accounts.roles import can_export, can_import
 from jiuzhu.jobs import selectors as job_selectors
 from jiuzhu.jobs.models import JobStatus
 
-from . import choices as c
-from . import selectors, spreadsheets
-from .spreadsheets import SpreadsheetError, UploadNotFound
+from . import spreadsheets
+from .spreadsheets import SpreadsheetError, UploadNotFound, exporting
 
 # Enough for a clerk to work through; the rest is counted, not listed.
 MAX_PROBLEMS_SHOWN = 1000
@@ -167,29 +165,16 @@ def _commit(request, upload: spreadsheets.Upload):
 def export_view(request):
     if not can_export(request.user):
         raise Http404
-    q = request.GET.get("q", "")
-    region = request.GET.get("region", "")
-    tag = request.GET.get("tag", "")
-    households = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
-    conditions = [
-        text
-        for text in (
-            f"搜索“{q}”" if q else "",
-            f"区划 {region}" if region else "",
-            f"类别 {c.TAG_LABELS.get(tag, tag)}" if tag else "",
-        )
-        if text
-    ]
-    note = ";".join(conditions) or "全部授权区划"
-    # On disk, not in memory: a county ledger can be tens of megabytes.
+    filters = {name: request.GET.get(name, "") for name in ("q", "region", "tag")}
+    households = exporting.export_households(actor=request.user, **filters)
+    if households.count() > exporting.EXPORT_INLINE_MAX:
+        job, created = exporting.export_start(actor=request.user, **filters)
+        if not created:
+            messages.error(request, "相同条件的导出正在进行中,请等待其完成。")
+        return redirect("jobs:detail", job_id=job.pk)
+    # On disk, not in memory: a ledger can be tens of megabytes.
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    result = spreadsheets.export_ledger(households=households, out=out, note=note)
-    AccessLog.objects.create(
-        user=request.user,
-        action=AccessAction.EXPORT,
-        object_type="household",
-        detail=f"导出台账 {result.households}户{result.members}人({note})"[:255],
-    )
+    exporting.export_write(actor=request.user, out=out, **filters)
     out.seek(0)
     return FileResponse(
         out,

@@ -20,6 +20,7 @@ from jiuzhu.households import choices as c
 from jiuzhu.households import spreadsheets
 from jiuzhu.households.crypto import decrypt
 from jiuzhu.households.models import Household, Member
+from jiuzhu.households.spreadsheets import exporting
 from jiuzhu.jobs import services as job_services
 from jiuzhu.jobs.models import Job, JobStatus
 from jiuzhu.regions.models import Level, Region
@@ -479,6 +480,33 @@ def test_export_holds_only_in_scope_households_with_masked_ids_and_is_logged(
     rows = _sheet_rows(b"".join(filtered.streaming_content), "家庭")
     assert [row[0] for row in rows[1:]] == [inside.number]
     assert AccessLog.objects.filter(action=AccessAction.EXPORT).count() == 2
+
+
+def test_a_large_export_is_written_by_a_job_and_offered_for_download_then_logged(
+    client, villages, clerk, monkeypatch
+):
+    monkeypatch.setattr(exporting, "EXPORT_INLINE_MAX", 1)
+    inside = make_household(village=villages["a"].code)
+    other_inside = make_household(village=villages["b"].code)
+    login(client, clerk)
+    response = client.get(reverse("households:export"))
+    job = Job.objects.get(kind="export")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == JobStatus.DONE and job.result["households"] == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "台账导出" in page and "已生成台账:2 户、4 人" in page
+    assert f'href="/jobs/{job.pk}/download/"' in page
+    assert not AccessLog.objects.filter(action=AccessAction.EXPORT).exists()  # not yet handed out
+
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download["Content-Disposition"].startswith("attachment")
+    rows = _sheet_rows(b"".join(download.streaming_content), "家庭")
+    assert {row[0] for row in rows[1:]} == {inside.number, other_inside.number}
+    log = AccessLog.objects.get(action=AccessAction.EXPORT)
+    assert log.user == clerk and log.detail == "导出台账 2户4人(全部授权区划)"
+    # Another user, even of the same township, neither sees the job nor gets the file.
+    login(client, UserFactory(role=Role.TOWNSHIP_STAFF, regions=[villages["township"].code]))
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
 
 
 def test_an_export_reads_back_with_the_import_columns(client, villages, clerk):
