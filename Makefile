@@ -19,12 +19,12 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-## Start the platform on SQLite with the demo county loaded.
+## Start the platform on SQLite with the demo county loaded, and its background-job worker.
 run: setup
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo_county --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(PY) manage.py demo_county --print-logins --host $(HOST) --port $(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py with_worker -- $(PY) manage.py runserver $(HOST):$(PORT)
 
 demo: setup
 	$(PY) manage.py migrate --noinput -v0
