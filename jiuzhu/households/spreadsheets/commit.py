@@ -5,11 +5,12 @@ twice. The page starts it as a background job (import_start → import_run)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from jiuzhu.accounts.models import AccessAction, AccessLog
 
@@ -19,6 +20,10 @@ from .columns import IMPORT_BATCH
 from .validation import HouseholdRow, Report
 
 Progress = Callable[[int, int, str], None]
+
+# A batch also ends after this long, so that other writers wait well under a second.
+BATCH_SECONDS = 0.5
+SQLITE_PAUSE_SECONDS = 0.1
 
 
 @dataclass
@@ -65,7 +70,8 @@ def import_commit(
     progress: Progress | None = None,
     batch_size: int = IMPORT_BATCH,
 ) -> ImportResult:
-    """Write every good household of a validated report, `batch_size` per transaction.
+    """Write every good household of a validated report, `batch_size` per transaction
+    (fewer when a batch has taken BATCH_SECONDS).
 
     A household with any bad row is skipped whole; one that the registry refuses
     at write time (its ID number was just registered by someone else) is skipped
@@ -83,11 +89,18 @@ def import_commit(
     todo = [h for h in report.good if h.key not in done]
     total = len(todo) + len(imported)
     refused: list[str] = []
-    for start in range(0, len(todo), batch_size):
+    at = 0
+    while at < len(todo):
         if progress is not None:
             progress(len(imported), total, f"正在导入第 {len(imported) + 1} 户,共 {total} 户")
+        started, in_batch = time.monotonic(), 0
         with transaction.atomic():
-            for h in todo[start : start + batch_size]:
+            while at < len(todo) and in_batch < batch_size:
+                if in_batch and time.monotonic() - started > BATCH_SECONDS:
+                    break
+                h = todo[at]
+                at += 1
+                in_batch += 1
                 try:
                     household = _write_one(actor=actor, h=h, token=token)
                 except DatabaseError:
@@ -99,6 +112,10 @@ def import_commit(
                     continue
                 members += len(h.members)
                 imported.append(_summary(household, h.key))
+        if connection.vendor == "sqlite" and at < len(todo):
+            # SQLite's waiting writers poll; without a pause the next batch would
+            # take the lock again at once and a page's save could wait many batches.
+            time.sleep(SQLITE_PAUSE_SECONDS)
     skipped = len(report.bad) + len(refused)
     with transaction.atomic():
         AccessLog.objects.create(
