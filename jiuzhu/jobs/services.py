@@ -380,10 +380,30 @@ def job_files_purge() -> int:
     return removed
 
 
+QUEUE_KEEP_DAYS = 7
+
+
+def queue_rows_prune() -> int:
+    """Delete the queue's own rows of tasks finished more than a week ago (the Job
+    rows, which say who did what, are kept)."""
+    model = _task_model()
+    if model is None:
+        return 0
+    cutoff = timezone.now() - timedelta(days=QUEUE_KEEP_DAYS)
+    deleted, _ = model.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 def housekeeping() -> dict[str, int]:
-    """Fail the jobs of dead workers, purge expired job files and run every domain
-    app's cleanup (expired uploads, …). Returns what each step removed."""
-    done = {"jobs_failed": job_recover(), "job_files": job_files_purge()}
+    """Fail the jobs of dead workers, purge expired job files and old queue rows, and run
+    every domain app's cleanup (expired uploads, …). Returns what each step removed."""
+    done = {
+        "jobs_failed": job_recover(),
+        "job_files": job_files_purge(),
+        "queue_rows": queue_rows_prune(),
+    }
     for name, cleanup in registry.cleanups().items():
         try:
             done[name] = cleanup()

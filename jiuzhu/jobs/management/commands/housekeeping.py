@@ -10,6 +10,7 @@ from jiuzhu.jobs.services import housekeeping
 LABELS = {
     "jobs_failed": "中断任务标记为失败",
     "job_files": "删除过期任务文件",
+    "queue_rows": "删除一周前已结束的队列记录",
     "uploads": "删除过期未确认的上传文件",
 }
 
