@@ -51,6 +51,11 @@ def kind_of(kind: str) -> JobKind:
         raise LookupError(f"未登记的任务类型:{kind}") from None
 
 
+def find(kind: str) -> JobKind | None:
+    """The kind, or None for a record of a kind no longer in the code."""
+    return _registry.kinds.get(kind)
+
+
 def label_of(kind: str) -> str:
     known = _registry.kinds.get(kind)
     return known.label if known else kind

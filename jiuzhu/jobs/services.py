@@ -200,7 +200,11 @@ def job_run(*, job_id: int) -> Job | None:
     if not claimed:
         return None
     job = Job.objects.select_related("actor").get(pk=job_id)
-    kind = registry.kind_of(job.kind)
+    kind = registry.find(job.kind)
+    if kind is None:  # a record of a kind this code no longer has
+        logger.error("job %s: unknown kind %s", job.pk, job.kind)
+        _finish(job.pk, status=JobStatus.FAILED, error=CRASHED)
+        return Job.objects.get(pk=job_id)
     progress = Progress(job.pk)
     try:
         with progress.beating():
@@ -266,8 +270,11 @@ def job_file_download(*, actor, job: Job) -> Path:
     path = job_file_path(job=job)
     if path is None:
         raise FileNotFoundError(job.file)
-    kind = registry.kind_of(job.kind)
-    detail = kind.download_detail(job) if kind.download_detail else f"下载{kind.label}文件"
+    kind = registry.find(job.kind)
+    if kind is not None and kind.download_detail is not None:
+        detail = kind.download_detail(job)
+    else:
+        detail = f"下载{job.kind_label}文件"
     AccessLog.objects.create(
         user=actor,
         action=AccessAction.EXPORT,

@@ -226,3 +226,13 @@ def test_a_jobs_file_is_offered_to_its_owner_logged_and_purged_after_its_time_li
     assert services.job_files_purge() == 1
     assert not path.exists()
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_a_job_of_a_kind_the_code_no_longer_has_fails_and_its_page_still_shows(
+    client, village_worker
+):
+    job = Job.objects.create(kind="gone", key="g", actor=village_worker)
+    assert services.job_run(job_id=job.pk).status == JobStatus.FAILED
+    client.force_login(village_worker, backend=BACKEND)
+    page = client.get(reverse("jobs:detail", args=[job.pk]))
+    assert page.status_code == 200 and services.CRASHED in page.content.decode()

@@ -10,10 +10,12 @@ import json
 from collections.abc import Callable
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 
 from jiuzhu.accounts.models import AccessAction, AccessLog
+from jiuzhu.accounts.roles import can_export
 from jiuzhu.jobs.models import Job
 from jiuzhu.jobs.services import job_start
 
@@ -73,6 +75,8 @@ def export_write(
 
 def export_start(*, actor, q: str = "", region: str = "", tag: str = "") -> tuple[Job, bool]:
     """Queue a large export; the one already running for the same user and filters if any."""
+    if not can_export(actor):
+        raise PermissionDenied("您的角色不能导出台账")
     params = {"q": q, "region": region, "tag": tag}
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
     scope = actor.grants.order_by("region_id").values_list("region_id", flat=True).first() or ""

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
+from jiuzhu.accounts.roles import can_import
 from jiuzhu.jobs.models import Job
 from jiuzhu.jobs.services import job_start
 
@@ -25,6 +28,8 @@ def import_key(token: str) -> str:
 
 def import_start(*, actor, upload: Upload) -> tuple[Job, bool]:
     """Queue the commit of the actor's upload; the job already running if there is one."""
+    if not can_import(actor):
+        raise PermissionDenied("您的角色不能导入台账")
     scope = actor.grants.order_by("region_id").values_list("region_id", flat=True).first() or ""
     return job_start(
         actor=actor,

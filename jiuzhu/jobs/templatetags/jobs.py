@@ -2,18 +2,18 @@
 
 from django import template
 
-from ..registry import kind_of
+from ..registry import find
 from ..services import job_file_path
 
 register = template.Library()
 
 
 def progress_context(job, *, user=None) -> dict:
-    kind = kind_of(job.kind)
+    kind = find(job.kind)
     return {
         "job": job,
-        "result_template": kind.result_template,
-        "page_url": kind.page_url(job) if kind.page_url else "",
+        "result_template": kind.result_template if kind else "",
+        "page_url": kind.page_url(job) if kind and kind.page_url else "",
         "downloadable": job_file_path(job=job) is not None
         and user is not None
         and job.actor_id == user.pk,
