@@ -19,12 +19,12 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-## Start the platform on SQLite with the demo county loaded.
+## Start the platform on SQLite with the demo county loaded, and its background-job worker.
 run: setup
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo_county --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(PY) manage.py demo_county --print-logins --host $(HOST) --port $(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py with_worker -- $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Production: gunicorn + WhiteNoise against PostgreSQL (docs/deploy.md). Needs DATABASE_URL,
 ## JIUZHU_SECRET_KEY, JIUZHU_FIELD_KEY, JIUZHU_HASH_KEY and JIUZHU_ALLOWED_HOSTS; refuses without.

@@ -61,8 +61,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "jiuzhu.regions",
     "jiuzhu.accounts",
+    "jiuzhu.jobs",
     "jiuzhu.households",
     "jiuzhu.assessment",
     "jiuzhu.policies",
@@ -116,8 +119,32 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Writers take the lock at BEGIN and wait for it (busy timeout, seconds)
+        # instead of failing with "database is locked" while a job commits a batch.
         "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("JIUZHU_SQLITE_BUSY_SECONDS", "30")),
     }
+
+# Background jobs (docs/decisions/0005-background-jobs.md): django-tasks with its
+# database backend, so the queue lives in the same database and needs no broker.
+# `manage.py jobs_worker` runs them; JIUZHU_JOBS_IMMEDIATE=1 runs each job inside
+# the request that starts it (tests, or a demo without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if _env_bool("JIUZHU_JOBS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JIUZHU_JOBS_HEARTBEAT_SECONDS", "5"))
+# A running job whose heartbeat is older than this lost its worker and is failed.
+JOBS_STALE_SECONDS = float(os.environ.get("JIUZHU_JOBS_STALE_SECONDS", "60"))
+# Files a job wrote (exports, with personal data) are deleted after this.
+JOBS_FILE_TTL_SECONDS = int(os.environ.get("JIUZHU_JOBS_FILE_TTL_SECONDS", str(4 * 3600)))
+# The worker runs housekeeping (expired uploads and files, dead jobs) this often.
+HOUSEKEEPING_SECONDS = int(os.environ.get("JIUZHU_HOUSEKEEPING_SECONDS", "600"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("referrals/", include("jiuzhu.referrals.urls")),
     path("inbox/", include("jiuzhu.referrals.urls_inbox")),
     path("reviews/", include("jiuzhu.reviews.urls")),
+    path("jobs/", include("jiuzhu.jobs.urls")),
     path("apply/", include("jiuzhu.cases.urls_public")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

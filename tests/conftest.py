@@ -32,6 +32,13 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_immediately(settings):
+    # A started job runs inside the request that starts it; tests/test_jobs_worker.py
+    # goes through the real database queue and a real worker process instead.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # Load the region tree once; tests roll back to this state.

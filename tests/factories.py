@@ -46,7 +46,9 @@ from jiuzhu.engine.model import DEFAULT_MODEL
 from jiuzhu.engine.needs import NEED_LABELS
 from jiuzhu.households import choices as c
 from jiuzhu.households import services
-from jiuzhu.households.models import Household, Member
+from jiuzhu.households.models import Household, ImportedHousehold, Member
+from jiuzhu.jobs.models import Job
+from jiuzhu.jobs.services import job_start
 from jiuzhu.policies import services as policy_services
 from jiuzhu.policies.models import Department, DepartmentKind, Measure, Policy
 from jiuzhu.referrals import services as referral_services
@@ -311,6 +313,38 @@ class MemberFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, household, actor=None, **fields):
         actor = actor or UserFactory(role=Role.COUNTY_STAFF, regions=[household.village_id])
         return services.member_add(actor=actor, household=household, fields=member_data(**fields))
+
+
+class ImportedHouseholdFactory(factory.django.DjangoModelFactory):
+    """The record of a household an import wrote (upload token, 户序号)."""
+
+    class Meta:
+        model = ImportedHousehold
+
+    token = factory.Sequence(lambda n: f"testtoken{n:024d}")
+    key = factory.Sequence(str)
+    household = factory.SubFactory(HouseholdFactory)
+
+
+# --- jobs --------------------------------------------------------------------------------
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A queued job made by `job_start` (not enqueued: the test runs it with job_run)."""
+
+    class Meta:
+        model = Job
+
+    kind = "push"
+    key = factory.Sequence(lambda n: f"test:{n}")
+    actor = factory.SubFactory(UserFactory)
+    region = ""
+    params = factory.LazyFunction(dict)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        job, _ = job_start(enqueue=False, **kwargs)
+        return job
 
 
 # --- assessment --------------------------------------------------------------------------

@@ -83,3 +83,14 @@ def can_import(user) -> bool:
 
 def can_view_dashboard(user) -> bool:
     return has_role(user, DASHBOARD_VIEWERS)
+
+
+# County staff oversee every job in their regions (a push, a re-assessment, a
+# clerk's import); everyone else sees the jobs they started.
+JOB_OVERSEERS = frozenset({Role.COUNTY_STAFF, Role.ADMIN})
+# The quarterly push covers a county: county staff start it.
+PUSH_STARTERS = frozenset({Role.COUNTY_STAFF})
+
+
+def can_oversee_jobs(user) -> bool:
+    return has_role(user, JOB_OVERSEERS)

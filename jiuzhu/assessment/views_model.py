@@ -21,8 +21,8 @@ from jiuzhu.engine.model import FACTORS, ModelError
 from jiuzhu.engine.needs import CIRCLE_LABELS
 from jiuzhu.regions.models import Level, Region
 
-from . import batch, selectors, services
 from . import preview as preview_mod
+from . import selectors, services
 from .forms import (
     SECTION_HINTS,
     SECTION_LABELS,
@@ -37,6 +37,7 @@ from .forms import (
     section_of,
 )
 from .models import EconomicStandard, ModelStatus
+from .reassess import assessment_reassess_start
 
 REASSESS_HINT = "启用后请运行批量重新评估:已保存的评估仍按原版本计算,不会自动改变。"
 STANDARD_HINT = "修改后请运行批量重新评估:已保存的评估仍按原标准核对,不会自动改变。"
@@ -242,16 +243,22 @@ def model_reassess_view(request):
         messages.error(request, "您的账户没有授权到县(区),无法批量重新评估")
         return redirect(back)
 
-    done = []
+    started = []
     for county in counties:
         try:
-            result = batch.reassess_region(actor=request.user, region=county.code)
+            job, _ = assessment_reassess_start(actor=request.user, county=county.code)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return redirect(back)
-        done.append(f"{county.name} {result['written']:,} 户")
-    version = services.active_model_version().version
-    messages.success(request, f"已按现行模型 {version} 重新评估:" + ",".join(done))
+        started.append(job)
+    if all(job.status == "done" for job in started):  # ran at once (no separate worker)
+        version = started[0].result["model_version"]
+        done = ",".join(f"{j.result['county_name']} {j.result['written']:,} 户" for j in started)
+        messages.success(request, f"已按现行模型 {version} 重新评估:" + done)
+    elif any(job.status == "failed" for job in started):
+        messages.error(request, "重新评估未能完成:" + ";".join(j.error for j in started if j.error))
+    else:
+        messages.success(request, "已开始按现行模型重新评估,在后台执行,进度见「批量重新评估」。")
     return redirect(back)
 
 

@@ -283,3 +283,26 @@ class Member(models.Model):
     @property
     def age(self) -> int:  # 指标2 年龄
         return age_on(self.birth_date, timezone.localdate())
+
+
+class ImportedHousehold(models.Model):
+    """Which household of an uploaded ledger (upload token, 户序号) an import wrote.
+
+    Written in the same transaction as the household, so an import interrupted
+    between batches knows what it already did: started again it continues, and
+    it never writes one of the file's households twice."""
+
+    token = models.CharField("上传编号", max_length=64)
+    key = models.CharField("户序号", max_length=255)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="one_household_per_import_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"户序号 {self.key} → {self.household_id}"

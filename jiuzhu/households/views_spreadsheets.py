@@ -1,8 +1,9 @@
 """Spreadsheet import (upload → validate → preview → commit) and ledger export.
 
 The uploaded file stays server-side under VAR_DIR/imports with a random token,
-bound to the uploader; the preview re-reads it, and the commit validates it once
-more before writing, because the registry may have changed in between."""
+bound to the uploader; the preview re-reads it, and the commit (a background
+job, see spreadsheets/importing.py) validates it once more before writing,
+because the registry may have changed in between."""
 
 from __future__ import annotations
 
@@ -11,21 +12,18 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jiuzhu.accounts.access import NotFound, require_role
-from jiuzhu.accounts.models import AccessAction
 from jiuzhu.accounts.roles import EXPORTERS, IMPORTERS
-from jiuzhu.accounts.services import access_log_write
-from jiuzhu.core import idnumber
+from jiuzhu.jobs import selectors as job_selectors
+from jiuzhu.jobs.models import JobStatus
 
-from . import choices as c
-from . import selectors, spreadsheets
+from . import spreadsheets
 from .searches import search_recall
-from .spreadsheets import SpreadsheetError, UploadNotFound
+from .spreadsheets import SpreadsheetError, UploadNotFound, exporting
 
 # Enough for a clerk to work through; the rest is counted, not listed.
 MAX_PROBLEMS_SHOWN = 1000
@@ -107,8 +105,11 @@ def import_preview_view(request, token: str):
                 "households_hidden": max(len(imported) - MAX_HOUSEHOLDS_SHOWN, 0),
             },
         )
-    if spreadsheets.upload_in_progress(upload=upload):
-        return render(request, "households/import_preview.html", {"upload": upload, "busy": True})
+    job = job_selectors.job_latest(
+        user=request.user, kind="import", key=spreadsheets.import_key(upload.token)
+    )
+    if job is not None and job.is_active:
+        return render(request, "households/import_preview.html", {"upload": upload, "job": job})
     if request.method == "POST":
         return _commit(request, upload)
     try:
@@ -121,6 +122,9 @@ def import_preview_view(request, token: str):
             "households/import.html",
             {"error_lines": [str(exc), "未写入任何数据。"]},
         )
+    # After an interrupted import: what it already wrote is kept and not shown as errors.
+    done = spreadsheets.imported_keys(token=upload.token)
+    report = report.without(done)
     problems = report.problems()
     good = report.good
     return render(
@@ -128,6 +132,8 @@ def import_preview_view(request, token: str):
         "households/import_preview.html",
         {
             "upload": upload,
+            "job": job,
+            "already_imported": len(done),
             "report": report,
             "good": good[:MAX_HOUSEHOLDS_SHOWN],
             "good_count": len(good),
@@ -143,63 +149,34 @@ def import_preview_view(request, token: str):
 
 
 def _commit(request, upload: spreadsheets.Upload):
-    try:
-        claimed = spreadsheets.upload_claim(upload=upload)
-    except UploadNotFound:
-        # Already committed (double click) or being committed right now.
-        return redirect("households:import_preview", token=upload.token)
-    try:
-        report = spreadsheets.validate(source=claimed, user=request.user)
-        if not report.good:
-            spreadsheets.upload_release(upload=upload, claimed=claimed)
-            messages.error(request, "没有可以导入的家庭,请按检查结果修改文件后重新上传。")
-            return redirect("households:import_preview", token=upload.token)
-        result = spreadsheets.import_commit(
-            actor=request.user,
-            report=report,
-            token=upload.token,
-            filename=upload.meta.get("filename", ""),
-        )
-    except (SpreadsheetError, DatabaseError):
-        # The transaction rolled back: nothing was written, the file can be retried.
-        spreadsheets.upload_release(upload=upload, claimed=claimed)
-        messages.error(
-            request,
-            "导入时档案库发生变化(例如同一身份证号刚被他人登记),本次未写入任何家庭,请重新检查后再提交。",
-        )
-        return redirect("households:import_preview", token=upload.token)
-    spreadsheets.upload_finish(upload=upload, claimed=claimed, result=result)
-    messages.success(request, f"已导入 {len(result.imported)} 户({result.members} 人)。")
+    """Start the import job; when it already ended (no separate worker), say how."""
+    job, created = spreadsheets.import_start(actor=request.user, upload=upload)
+    job.refresh_from_db()
+    if job.status == JobStatus.DONE:
+        result = job.result or {}
+        messages.success(request, f"已导入 {result.get('imported', 0)} 户({result.get('members', 0)} 人)。")
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, job.error)
+    elif created:
+        messages.success(request, "已开始导入,在后台执行,可离开本页,稍后回来查看结果。")
     return redirect("households:import_preview", token=upload.token)
 
 
 @login_required
 def export_view(request):
     require_role(request.user, EXPORTERS)
+    filters = {name: request.GET.get(name, "") for name in ("region", "tag")}
     # The search text comes from the session by its token, as on the list (searches.py).
-    q = search_recall(session=request.session, token=request.GET.get("s", "")) or ""
-    region = request.GET.get("region", "")
-    tag = request.GET.get("tag", "")
-    households = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
-    conditions = [
-        text
-        for text in (
-            f"搜索“{idnumber.mask_in_text(q)}”" if q else "",  # logged: never a full ID
-            f"区划 {region}" if region else "",
-            f"类别 {c.TAG_LABELS.get(tag, tag)}" if tag else "",
-        )
-        if text
-    ]
-    note = ";".join(conditions) or "全部授权区划"
-    # On disk, not in memory: a county ledger can be tens of megabytes.
+    filters["q"] = search_recall(session=request.session, token=request.GET.get("s", "")) or ""
+    households = exporting.export_households(actor=request.user, **filters)
+    if households.count() > exporting.EXPORT_INLINE_MAX:
+        job, created = exporting.export_start(actor=request.user, **filters)
+        if not created:
+            messages.error(request, "相同条件的导出正在进行中,请等待其完成。")
+        return redirect("jobs:detail", job_id=job.pk)
+    # On disk, not in memory: a ledger can be tens of megabytes.
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    result = spreadsheets.export_ledger(households=households, out=out, note=note)
-    access_log_write(
-        user=request.user,
-        action=AccessAction.EXPORT,
-        object_type="household",
-        detail=f"导出台账 {result.households}户{result.members}人({note})"[:255],
-    )
+    exporting.export_write(actor=request.user, out=out, **filters)
     out.seek(0)
     return FileResponse(
         out,

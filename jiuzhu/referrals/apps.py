@@ -12,7 +12,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         # What referrals answers on the hooks of the apps below it (jiuzhu.core.hooks).
         # Imported here, not at the top: models load after the app configs.
-        from . import selectors, services
+        from . import selectors, services, tasks  # noqa: F401 - tasks registers the push job
 
         cases.transition_guards.register(services.refuse_submit_while_tasks_open)
         cases.measure_referrals.register(selectors.case_measure_referrals)

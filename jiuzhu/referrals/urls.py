@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_push
 
 app_name = "referrals"
 
 urlpatterns = [
     path("", views.referral_list_view, name="list"),
+    path("push/", views_push.push_view, name="push"),
     path("<int:referral_id>/", views.referral_detail_view, name="detail"),
     path("<int:referral_id>/transition/", views.referral_transition_view, name="transition"),
     path("households/<int:household_id>/", views.household_view, name="household"),

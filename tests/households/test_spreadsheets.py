@@ -5,6 +5,9 @@ pages, as a county clerk would."""
 
 import datetime as dt
 import io
+import os
+import socket
+import time
 from decimal import Decimal
 
 import openpyxl
@@ -16,6 +19,9 @@ from jiuzhu.households import choices as c
 from jiuzhu.households import spreadsheets
 from jiuzhu.households.crypto import decrypt
 from jiuzhu.households.models import Household, Member
+from jiuzhu.households.spreadsheets import exporting
+from jiuzhu.jobs import services as job_services
+from jiuzhu.jobs.models import Job, JobStatus
 from jiuzhu.regions.models import Level, Region
 from tests.factories import UserFactory, make_household, make_id_number, member_data
 from tests.support.sheets import HH_HEADERS, M_HEADERS, bad_checksum, hh, mem, preview, upload, xlsx
@@ -29,6 +35,13 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     return tmp_path
+
+
+def _upload_path(url: str):
+    """The uploaded file behind a preview URL."""
+    from django.conf import settings
+
+    return settings.VAR_DIR / "imports" / f"{url.rstrip('/').rsplit('/', 1)[-1]}.xlsx"
 
 
 @pytest.fixture
@@ -120,14 +133,80 @@ def test_committing_the_same_upload_twice_imports_it_once(client, villages, cler
     assert AccessLog.objects.filter(action=AccessAction.IMPORT).count() == 1
 
 
-def test_an_upload_being_committed_is_not_committed_again(client, villages, clerk, _var_dir):
+def _token(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_an_upload_being_committed_is_not_committed_again(client, villages, clerk):
     login(client, clerk)
     url, _ = preview(client, xlsx([hh(1, villages["a"])], [mem(1)]))
-    (path,) = (_var_dir / "imports").glob("*.xlsx")
-    path.rename(path.with_suffix(".committing"))  # as a running commit does
+    # As while a worker runs its import job:
+    Job.objects.create(
+        kind="import", key=spreadsheets.import_key(_token(url)), actor=clerk,
+        status=JobStatus.RUNNING, params={"token": _token(url)},
+    )  # fmt: skip
     assert "正在导入" in client.get(url).content.decode()
     assert "正在导入" in client.post(url).content.decode()
     assert Household.objects.count() == 0
+    assert Job.objects.filter(kind="import").count() == 1
+
+
+def test_an_import_interrupted_by_a_crash_shows_as_failed_and_continues_without_duplicates(
+    client, villages, clerk
+):
+    login(client, clerk)
+    households = [hh(k, villages["a"]) for k in (1, 2, 3)]
+    members = [mem(k, name=f"测试户主{k}") for k in (1, 2, 3)]
+    url, _ = preview(client, xlsx(households, members))
+    token = _token(url)
+    Job.objects.create(
+        kind="import", key=spreadsheets.import_key(token), actor=clerk, params={"token": token},
+        status=JobStatus.RUNNING, worker=f"{socket.gethostname()}:{2**22 + 7}",  # a dead process
+    )  # fmt: skip
+    report = spreadsheets.validate(source=_upload_path(url), user=clerk)
+
+    def crash_after_the_first_batch(done, total, message):
+        if done >= 1:
+            raise KeyboardInterrupt  # the worker is killed between two batches
+
+    with pytest.raises(KeyboardInterrupt):
+        spreadsheets.import_commit(
+            actor=clerk, report=report, token=token, batch_size=1,
+            progress=crash_after_the_first_batch,
+        )  # fmt: skip
+    assert Household.objects.count() == 1
+    assert job_services.job_recover() == 1  # as the restarted worker does
+
+    page = client.get(url).content.decode()
+    assert "上次导入未完成" in page and "任务执行中断" in page and "请重新开始" in page
+    assert "正在导入" not in page
+    assert "中断前已导入的 <strong" in page and "重新开始导入(剩余 2 户)" in page
+
+    done = client.post(url, follow=True).content.decode()
+    assert "已导入 3 户" in done
+    assert sorted(Household.objects.values_list("head_name", flat=True)) == [
+        "测试户主1", "测试户主2", "测试户主3"
+    ]  # fmt: skip
+    assert Job.objects.filter(kind="import", status=JobStatus.DONE).count() == 1
+    # Committed: the uploaded file (ID numbers) is gone, and posting again writes nothing.
+    assert not list((_upload_path(url).parent).glob("*.xlsx"))
+    client.post(url)
+    assert Household.objects.count() == 3
+
+
+def test_unconfirmed_uploads_are_purged_by_housekeeping_after_their_time_limit(
+    client, villages, clerk, _var_dir
+):
+    login(client, clerk)
+    old_url, _ = preview(client, xlsx([hh(1, villages["a"])], [mem(1)]))
+    new_url, _ = preview(client, xlsx([hh(2, villages["a"])], [mem(2)]))
+    long_ago = time.time() - spreadsheets.UPLOAD_TTL_SECONDS - 60
+    for path in (_var_dir / "imports").glob(f"{_token(old_url)}.*"):
+        os.utime(path, (long_ago, long_ago))
+    assert job_services.housekeeping()["uploads"] == 2  # the ledger and its record
+    assert client.get(old_url).status_code == 404
+    assert client.get(new_url).status_code == 200
+    assert sorted(p.stem for p in (_var_dir / "imports").iterdir()) == [_token(new_url)] * 2
 
 
 def test_a_village_outside_the_uploaders_scope_is_rejected(client, villages, clerk):
@@ -351,6 +430,33 @@ def test_export_holds_only_in_scope_households_with_masked_ids_and_is_logged(
     rows = _sheet_rows(b"".join(filtered.streaming_content), "家庭")
     assert [row[0] for row in rows[1:]] == [inside.number]
     assert AccessLog.objects.filter(action=AccessAction.EXPORT).count() == 2
+
+
+def test_a_large_export_is_written_by_a_job_and_offered_for_download_then_logged(
+    client, villages, clerk, monkeypatch
+):
+    monkeypatch.setattr(exporting, "EXPORT_INLINE_MAX", 1)
+    inside = make_household(village=villages["a"].code)
+    other_inside = make_household(village=villages["b"].code)
+    login(client, clerk)
+    response = client.get(reverse("households:export"))
+    job = Job.objects.get(kind="export")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == JobStatus.DONE and job.result["households"] == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "台账导出" in page and "已生成台账:2 户、4 人" in page
+    assert f'href="/jobs/{job.pk}/download/"' in page
+    assert not AccessLog.objects.filter(action=AccessAction.EXPORT).exists()  # not yet handed out
+
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download["Content-Disposition"].startswith("attachment")
+    rows = _sheet_rows(b"".join(download.streaming_content), "家庭")
+    assert {row[0] for row in rows[1:]} == {inside.number, other_inside.number}
+    log = AccessLog.objects.get(action=AccessAction.EXPORT)
+    assert log.user == clerk and log.detail == "导出台账 2户4人(全部授权区划)"
+    # Another user, even of the same township, neither sees the job nor gets the file.
+    login(client, UserFactory(role=Role.TOWNSHIP_STAFF, regions=[villages["township"].code]))
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
 
 
 def test_an_export_reads_back_with_the_import_columns(client, villages, clerk):

@@ -44,13 +44,19 @@ def assess_region(
     model_version: ModelVersion | None = None,
     dry_run: bool = False,
     log: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Re-assess every household under `code` (all when None) and store the results.
 
     Returns counts (households, members, written, skipped_newer, causes,
     multi_cause, circles) and the seconds of each step. With dry_run nothing is
-    written.
+    written. `progress(done, total, message)` hears of each of the three steps.
     """
+    def step(done: int, message: str) -> None:
+        if progress is not None:
+            progress(done, 3, message)
+
+    step(0, "正在读取家庭与成员数据")
     started = time.perf_counter()
     version = model_version or active_model_version()
     model = model_of(version)
@@ -60,9 +66,11 @@ def assess_region(
     if not overlap:
         frames = load_region(code)
         seconds["load"] = frames.seconds
+        step(1, f"正在按模型 {version.version} 计算 {frames.households.height:,} 户")
         t0 = time.perf_counter()
         result = score_region(frames, model)
         seconds["score"] = time.perf_counter() - t0
+        step(2, "正在保存评估结果")
         if not dry_run and result.height:
             written = write_results(frames, result, version, code)
             out.update(written=written["written"], skipped_newer=written["skipped_newer"])
@@ -81,9 +89,11 @@ def assess_region(
         def make():
             frames = made["frames"] = load_region(code)
             made["load"] = frames.seconds
+            step(1, f"正在按模型 {version.version} 计算 {frames.households.height:,} 户")
             t0 = time.perf_counter()
             made["result"] = score_region(frames, model, standards=standards)
             made["score"] = time.perf_counter() - t0
+            step(2, "正在保存评估结果")
             t0 = time.perf_counter()
             previous = previous_inputs(code)
             rows = _rows(made["result"], inputs_json(frames), version, timezone.now(), previous)
@@ -113,18 +123,19 @@ def assess_region(
         log(f"评估 {result.height:,} 户、{frames.members.height:,} 人")
     out["members"] = frames.members.height
     out.update(_summary(result))
+    step(3, f"已重新评估 {out['written']:,} 户")
     seconds["total"] = time.perf_counter() - started
     out["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
     return out
 
 
-def reassess_region(*, actor, region: str) -> dict:
+def reassess_region(*, actor, region: str, progress=None) -> dict:
     """assess_region for an officer: county staff (or an administrator) within their scope."""
     if actor.role not in roles.MODEL_EDITORS:
         raise PermissionDenied("只有县民政局可以批量重新评估")
     if not code_in_scope(user=actor, code=region):
         raise PermissionDenied("该区域不在您的管辖范围内")
-    return assess_region(region)
+    return assess_region(region, progress=progress)
 
 
 def preview_region(code: str | None, draft_version, *, sample: int = 50) -> dict:

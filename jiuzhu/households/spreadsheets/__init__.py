@@ -9,8 +9,9 @@ page (labels are first mapped to codes), so a spreadsheet can never store
 anything the page would refuse.
 
 One module per job: `columns` (the layout), `reading` (cells to form values),
-`validation` (the row-by-row report), `commit`, `uploads` (files between preview
-and commit), `template` and `export` (writing, with `writing`'s shared styles).
+`validation` (the row-by-row report), `commit` (in batches), `importing` (the
+commit as a background job), `uploads` (files between preview and commit),
+`template` and `export` (writing, with `writing`'s shared styles).
 Reading uses python-calamine (fast, ignores styles); writing uses openpyxl.
 """
 
@@ -24,19 +25,18 @@ from .columns import (
     household_columns,
     member_columns,
 )
-from .commit import ImportResult, import_commit
+from .commit import ImportResult, import_commit, imported_keys
 from .export import ExportResult, export_ledger
+from .importing import import_key, import_run, import_start
 from .reading import Sheet, SpreadsheetError, read_workbook
 from .template import build_template
 from .uploads import (
     Upload,
     UploadNotFound,
-    upload_claim,
     upload_finish,
     upload_get,
-    upload_in_progress,
-    upload_release,
     upload_save,
+    uploads_purge,
 )
 from .validation import HouseholdRow, MemberRow, Problem, Report, validate
 
@@ -61,13 +61,15 @@ __all__ = [
     "export_ledger",
     "household_columns",
     "import_commit",
+    "import_key",
+    "import_run",
+    "import_start",
+    "imported_keys",
     "member_columns",
     "read_workbook",
-    "upload_claim",
     "upload_finish",
     "upload_get",
-    "upload_in_progress",
-    "upload_release",
     "upload_save",
+    "uploads_purge",
     "validate",
 ]

@@ -22,12 +22,14 @@ KEY = "key"
 KEY_HEADER = "户序号"
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# One commit is one transaction inside one request: keep it to minutes, not hours.
+# A commit runs as a background job in batches; these keep one file to minutes.
 MAX_HOUSEHOLD_ROWS = 5_000
 MAX_MEMBER_ROWS = 30_000
+# Uploads never confirmed hold ID numbers: housekeeping deletes them after this.
 UPLOAD_TTL_SECONDS = 24 * 3600
-# A commit whose worker died leaves its claimed file behind; free it after this.
-STALE_CLAIM_SECONDS = 3600
+# Households per transaction of a commit: SQLite has one writer, so other writes
+# wait for one batch (well under a second), never for the whole file.
+IMPORT_BATCH = 25
 # Drop-downs and text formats cover this many rows of the blank template.
 TEMPLATE_ROWS = {SHEET_HOUSEHOLDS: 2000, SHEET_MEMBERS: 8000}
 MAX_REGION_ROWS = 20_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 
@@ -55,11 +55,17 @@ class ExportResult:
 
 
 def export_ledger(
-    *, households: QuerySet[Household], out: IO[bytes], note: str = ""
+    *,
+    households: QuerySet[Household],
+    out: IO[bytes],
+    note: str = "",
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ExportResult:
     """Write the 一户一档 ledger of the given (already scoped) households in the
     template's two-sheet layout, ID numbers masked. Memory stays flat: openpyxl
-    write-only mode and a chunked iterator with members prefetched per chunk."""
+    write-only mode and a chunked iterator with members prefetched per chunk.
+    `progress(done, total, message)` hears of each chunk."""
+    total = households.count() if progress is not None else 0
     hh_cols, m_cols = household_columns(), member_columns()
     wb = Workbook(write_only=True)
     ws_h = wb.create_sheet(SHEET_HOUSEHOLDS)
@@ -85,6 +91,8 @@ def export_ledger(
     )
     n_households = n_members = 0
     for h in qs.iterator(chunk_size=EXPORT_CHUNK):
+        if progress is not None and n_households % EXPORT_CHUNK == 0:
+            progress(n_households, total, f"正在写入第 {n_households + 1} 户,共 {total} 户")
         n_households += 1
         row = []
         for col in hh_cols:

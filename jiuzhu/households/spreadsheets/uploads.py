@@ -1,8 +1,11 @@
 """Uploaded ledgers kept server-side between the preview and the commit (they hold
-personal data: private files, a time limit, a claim so a file is committed once)."""
+personal data: private files, deleted by housekeeping after a time limit, and
+deleted at once when committed). That a file is committed once is the import
+job's rule (one active job per upload), not the file's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -15,7 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from .columns import STALE_CLAIM_SECONDS, UPLOAD_TTL_SECONDS
+from ..models import ImportedHousehold
+from .columns import UPLOAD_TTL_SECONDS
 from .commit import ImportResult
 
 
@@ -43,20 +47,26 @@ def _upload_dir() -> Path:
     return folder
 
 
-def _purge_old(folder: Path) -> None:
-    # Uploaded ledgers hold personal data: keep them no longer than a day.
+def uploads_purge() -> int:
+    """Delete uploads never confirmed (and the records of committed ones) past their
+    time limit: they hold ID numbers. Housekeeping runs this; returns files deleted."""
     limit = time.time() - UPLOAD_TTL_SECONDS
-    for path in folder.iterdir():
+    removed = 0
+    for path in _upload_dir().iterdir():
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()
+                removed += 1
         except FileNotFoundError:
             continue
+    # What an import wrote is in the households' history; the bookkeeping can go.
+    cutoff = timezone.now() - dt.timedelta(seconds=UPLOAD_TTL_SECONDS)
+    ImportedHousehold.objects.filter(created_at__lt=cutoff).delete()
+    return removed
 
 
 def upload_save(*, data: bytes, user, filename: str) -> Upload:
     folder = _upload_dir()
-    _purge_old(folder)
     token = secrets.token_urlsafe(32)
     path = folder / f"{token}.xlsx"
     # Personal data: readable by the service account only, from the first byte.
@@ -93,38 +103,8 @@ def upload_get(*, token: str, user) -> Upload:
     return Upload(token, folder / f"{token}.xlsx", meta)
 
 
-def upload_claim(*, upload: Upload) -> Path:
-    """Move the file aside so that a second commit of the same upload finds
-    nothing (rename is atomic); raise UploadNotFound if already claimed."""
-    claimed = upload.path.with_suffix(".committing")
-    try:
-        upload.path.rename(claimed)
-    except FileNotFoundError:
-        raise UploadNotFound from None
-    return claimed
-
-
-def upload_in_progress(*, upload: Upload) -> bool:
-    """True while a commit of this upload runs (its file is claimed)."""
-    if upload.path.exists():
-        return False
-    claimed = upload.path.with_suffix(".committing")
-    try:
-        claimed_at = claimed.stat().st_ctime  # rename sets ctime, not mtime
-    except FileNotFoundError:
-        return False
-    if time.time() - claimed_at > STALE_CLAIM_SECONDS:
-        # The transaction of a dead worker was rolled back: the file can be retried.
-        claimed.rename(upload.path)
-        return False
-    return True
-
-
-def upload_release(*, upload: Upload, claimed: Path) -> None:
-    claimed.rename(upload.path)
-
-
-def upload_finish(*, upload: Upload, claimed: Path, result: ImportResult) -> None:
+def upload_finish(*, upload: Upload, result: ImportResult) -> None:
+    """Record the import's result with the upload and delete the uploaded file."""
     upload.meta.update(
         status="committed",
         committed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
@@ -135,4 +115,4 @@ def upload_finish(*, upload: Upload, claimed: Path, result: ImportResult) -> Non
         problem_total=len(result.problems),
     )
     _write_meta(upload.path.with_suffix(".json"), upload.meta)
-    claimed.unlink(missing_ok=True)
+    upload.path.unlink(missing_ok=True)

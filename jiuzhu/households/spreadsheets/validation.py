@@ -96,6 +96,14 @@ class Report:
     def member_count(self) -> int:
         return sum(len(h.members) for h in self.good)
 
+    def without(self, keys) -> Report:
+        """The report less the households an earlier run of the same import wrote
+        (read again, their members' ID numbers are now on file)."""
+        keys = set(keys)
+        if not keys:
+            return self
+        return Report([h for h in self.households if h.key not in keys], self.orphans)
+
     def problems(self) -> list[Problem]:
         found = [p for h in self.households for p in h.all_problems()] + self.orphans
         # A member row under a duplicated 户序号 hangs under both households.

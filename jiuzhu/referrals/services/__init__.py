@@ -12,7 +12,7 @@ Errors: IllegalTransition (a move the table forbids, HTTP 409), PermissionDenied
 
 from ..workflow import IllegalTransition, UnknownAction, WorkflowError
 from .conferences import conference_create, conference_tasks_done, refuse_submit_while_tasks_open
-from .push import quarter_parse, referral_push_quarter
+from .push import quarter_parse, referral_push_quarter, referral_push_run, referral_push_start
 from .sends import (
     case_refer_measures,
     referral_check,
@@ -36,6 +36,8 @@ __all__ = [
     "referral_deadline",
     "referral_need_of",
     "referral_push_quarter",
+    "referral_push_run",
+    "referral_push_start",
     "referral_send",
     "referral_transition",
     "refuse_submit_while_tasks_open",

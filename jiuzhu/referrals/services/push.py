@@ -10,13 +10,17 @@ import datetime as dt
 import re
 
 import polars as pl
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jiuzhu.accounts.roles import PUSH_STARTERS, has_role
+from jiuzhu.accounts.scope import user_scope_codes
 from jiuzhu.assessment.models import LatestAssessment
 from jiuzhu.frames import read_frames
+from jiuzhu.jobs.services import job_start
 from jiuzhu.policies.matching import match_region
+from jiuzhu.policies.models import Department
 
 from .. import workflow as wf
 from ..models import Referral, ReferralChannel, ReferralEvent
@@ -272,3 +276,64 @@ def referral_push_quarter(
     now = timezone.now()
     rows = _push_frame(match, quarter=quarter, now=now, limit_per_department=limit_per_department)
     return _push_write(rows, quarter=quarter, now=now)
+
+
+# --- the quarterly push as a background job, started by county staff from a page ----------
+
+
+def _push_county(actor) -> str:
+    """The county code of the county staff member's grants (the push covers one county)."""
+    counties = sorted({code[:6] + "000000" for code in user_scope_codes(actor)})
+    if not counties:
+        raise PermissionDenied("您的账户没有授权到县(区),无法发起季度推送")
+    return counties[0]
+
+
+def referral_push_start(*, actor, quarter: str, limit_per_department: int | None = None):
+    """Queue the quarterly push of the actor's county; the running one if already started.
+
+    Returns (job, created). One push per quarter and county runs at a time."""
+    if not has_role(actor, PUSH_STARTERS):
+        raise PermissionDenied("只有县民政局可以发起季度推送")
+    year, q = quarter_parse(quarter)
+    quarter = f"{year}Q{q}"
+    if limit_per_department is not None and limit_per_department < 1:
+        raise ValidationError({"limit_per_department": "每个部门上限:应为正整数,不限请留空"})
+    county = _push_county(actor)
+    return job_start(
+        actor=actor,
+        kind="push",
+        key=f"push:{quarter}:{county[:6]}",
+        region=county,
+        params={"quarter": quarter, "region": county, "limit_per_department": limit_per_department},
+    )
+
+
+def referral_push_run(
+    *,
+    quarter: str,
+    region: str | None = None,
+    limit_per_department: int | None = None,
+    progress=None,
+) -> dict:
+    """Run the quarterly push of a region step by step and summarise it per department."""
+
+    def report(done: int, message: str) -> None:
+        if progress is not None:
+            progress(done, 3, message)
+
+    report(0, "正在按各项政策条件匹配家庭")
+    match = match_region(region)
+    report(1, "正在生成推送名单并写入转介")
+    counts = referral_push_quarter(
+        quarter=quarter, region=region, match=match, limit_per_department=limit_per_department
+    )
+    names = dict(Department.objects.filter(code__in=list(counts)).values_list("code", "name"))
+    total = sum(counts.values())
+    report(3, f"已推送 {total} 条转介" if total else "没有需要新推送的家庭")
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return {
+        "quarter": quarter,
+        "total": total,
+        "departments": [{"name": names.get(code, "未知部门"), "count": n} for code, n in rows],
+    }
