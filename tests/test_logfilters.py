@@ -276,6 +276,8 @@ def test_gunicorn_access_and_error_logs_hold_no_id_number(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
         "JIUZHU_BIND": f"127.0.0.1:{port}",
         "JIUZHU_WORKERS": "1",
+        # Each log line reaches the pipe at once, even from a worker killed at shutdown.
+        "PYTHONUNBUFFERED": "1",
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(  # noqa: S603 - the project's own configuration
