@@ -39,7 +39,7 @@ from .forms import (
 from .models import EconomicStandard, ModelStatus
 from .reassess import assessment_reassess_start
 
-REASSESS_HINT = "启用后请运行批量重新评估:已保存的评估仍按原版本计算,不会自动改变。"
+REASSESS_HINT = "启用后全县家庭将在后台按新版本重新评估;完成前已保存的评估仍按原版本显示。"
 STANDARD_HINT = "修改后请运行批量重新评估:已保存的评估仍按原标准核对,不会自动改变。"
 
 
@@ -217,7 +217,10 @@ def model_version_activate_view(request, version: str):
         except ModelError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已启用 {v.version}。{REASSESS_HINT}")
+            # The county follows its model: its re-assessment starts at once, as a job.
+            started = _reassess_counties(request, request.user)
+            if started:
+                messages.success(request, f"已启用 {v.version}。{started}")
             return redirect(
                 reverse("assessment:model_version", kwargs={"version": v.version}) + "#reassess"
             )
@@ -243,23 +246,35 @@ def model_reassess_view(request):
         messages.error(request, "您的账户没有授权到县(区),无法批量重新评估")
         return redirect(back)
 
-    started = []
-    for county in counties:
+    started = _reassess_counties(request, request.user)
+    if started:
+        messages.success(request, started)
+    return redirect(back)
+
+
+def _reassess_counties(request, user) -> str:
+    """Start the re-assessment job of each of the user's counties; the page's message
+    (empty when one could not start, whose reason is already on the page)."""
+    jobs = []
+    for county in _user_counties(user):
         try:
-            job, _ = assessment_reassess_start(actor=request.user, county=county.code)
+            job, _ = assessment_reassess_start(actor=user, county=county.code)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
-            return redirect(back)
-        started.append(job)
-    if all(job.status == "done" for job in started):  # ran at once (no separate worker)
-        version = started[0].result["model_version"]
-        done = ",".join(f"{j.result['county_name']} {j.result['written']:,} 户" for j in started)
-        messages.success(request, f"已按现行模型 {version} 重新评估:" + done)
-    elif any(job.status == "failed" for job in started):
-        messages.error(request, "重新评估未能完成:" + ";".join(j.error for j in started if j.error))
-    else:
-        messages.success(request, "已开始按现行模型重新评估,在后台执行,进度见「批量重新评估」。")
-    return redirect(back)
+            return ""
+        jobs.append(job)
+    if not jobs:
+        messages.error(request, "您的账户没有授权到县(区),无法批量重新评估")
+        return ""
+    if all(job.status == "done" for job in jobs):  # ran at once (no separate worker)
+        version = jobs[0].result["model_version"]
+        done = ",".join(f"{j.result['county_name']} {j.result['written']:,} 户" for j in jobs)
+        return f"已按现行模型 {version} 重新评估:" + done
+    failed = [j.error for j in jobs if j.status == "failed" and j.error]
+    if failed:
+        messages.error(request, "重新评估未能完成:" + ";".join(failed))
+        return ""
+    return "已开始按现行模型重新评估全县家庭,在后台执行,进度见「批量重新评估」。"
 
 
 # ---- Economic standard ---------------------------------------------------------

@@ -172,6 +172,6 @@ def test_a_county_officer_drafts_previews_and_activates_a_model_change(
     page.get_by_label(re.compile("我已查看预览结果")).check()
     page.get_by_role("button", name="启用 v2").click()
     page.wait_for_load_state()
-    assert "启用后请运行批量重新评估" in page.locator(".messages").inner_text()
+    assert "已启用 v2。已按现行模型 v2 重新评估" in page.locator(".messages").inner_text()
     assert ModelVersion.objects.get(version="v2").status == "active"
-    assert Assessment.objects.latest_only().get(household=hardship).model_version.version == "v1"
+    assert Assessment.objects.latest_only().get(household=hardship).model_version.version == "v2"

@@ -164,17 +164,19 @@ def test_draft_preview_activate_then_reassess_through_the_pages(officer, househo
     )
     draft.refresh_from_db()
     assert draft.status == "active" and draft.activated_by == officer
-    assert "启用后请运行批量重新评估" in page_text(response)
-    # Activating rescored nothing: the household's row still names v1.
-    assert Assessment.objects.latest_only().get(household=household).model_version.version == "v1"
+    # Activating starts the county's re-assessment job (run at once here: no worker).
+    assert f"已启用 {draft.version}。已按现行模型 {draft.version} 重新评估:禄劝彝族苗族自治县 1 户" in (
+        page_text(response)
+    )
+    latest = Assessment.objects.latest_only().get(household=household)
+    assert (latest.model_version, latest.trigger) == (draft, "batch")
+    assert Assessment.objects.filter(household=household).count() == 2
 
     response = client.post(
         "/assessment/model/reassess/", {"next": "/assessment/model/"}, follow=True
     )
     assert f"已按现行模型 {draft.version} 重新评估:禄劝彝族苗族自治县 1 户" in page_text(response)
-    latest = Assessment.objects.latest_only().get(household=household)
-    assert (latest.model_version, latest.trigger) == (draft, "batch")
-    assert Assessment.objects.filter(household=household).count() == 2
+    assert Assessment.objects.filter(household=household).count() == 3
     # A batch row stores no reasons: the page recomputes them from its inputs.
     assert latest.reasons is None
     page = page_text(client.get(f"/assessment/households/{household.pk}/"))
