@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiuzhu.accounts.roles import can_view_dashboard
+from jiuzhu.core import cells
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.engine.needs import CIRCLE_LABELS
 from jiuzhu.households.selectors import code_in_scope, user_scope_codes
@@ -257,7 +258,8 @@ def table_xlsx(table: FactorTable) -> bytes:
     head_fill = PatternFill("solid", fgColor="F4F6F8")
     last = 2 + len(SCORES)  # columns: 致困因子, 11 scores, 小计
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    ws.cell(1, 1, f"{table.regions_label}困难家庭致困原因统计表").font = Font(bold=True, size=14)
+    cells.set_text(ws.cell(1, 1), f"{table.regions_label}困难家庭致困原因统计表")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = centre
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
     ws.cell(2, 1, f"统计日期:{table.as_of:%Y年%m月%d日};按各户最新评估;单位:户").alignment = centre
@@ -298,9 +300,10 @@ def table_xlsx(table: FactorTable) -> bytes:
         )
         sheet.append(header)
         for p in table.places:
-            sheet.append(
-                [p["name"], p["total"], *p["cause_list"], p["multi_cause"], *p["circle_list"]]
-            )
+            # Place names are records people keep: through the formula-safe helper.
+            sheet.append(cells.xlsx_row(
+                sheet, [p["name"], p["total"], *p["cause_list"], p["multi_cause"], *p["circle_list"]]
+            ))  # fmt: skip
         totals = place_totals(table.places)
         sheet.append(["合计", totals["total"], *totals["cause_list"], totals["multi_cause"],
                       *totals["circle_list"]])  # fmt: skip

@@ -22,6 +22,7 @@ from django.utils import timezone
 from jiuzhu.households.models import Household
 from jiuzhu.households.selectors import code_in_scope
 from jiuzhu.regions.models import Level, Region
+from jiuzhu.validators import text_error
 
 from . import workflow as wf
 from .codes import RECEIPT_ALPHABET, RECEIPT_LENGTH, public_county
@@ -127,6 +128,9 @@ def _clean_note(note: str, *, label: str = "说明") -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": f"{label}:不能超过{NOTE_MAX}字"})
+    problem = text_error(note, label=label)
+    if problem:
+        raise ValidationError({"note": problem})
     return note
 
 
@@ -203,6 +207,8 @@ def _public_errors(*, name: str, phone: str, village_code: str, description: str
         errors["name"] = "姓名:请填写"
     elif len(name) > 32:
         errors["name"] = "姓名:不能超过32个字"
+    elif problem := text_error(name, label="姓名", name=True):
+        errors["name"] = problem
     if not phone:
         errors["phone"] = "联系电话:请填写"
     elif not _PHONE.match(phone):
@@ -219,10 +225,14 @@ def _public_errors(*, name: str, phone: str, village_code: str, description: str
             errors["village"] = "所在村(社区):请从列表中选择本县的村(社区)"
     if len(address) > 128:
         errors["address"] = "住址:不能超过128个字"
+    elif problem := text_error(address, label="住址", multiline=False):
+        errors["address"] = problem
     if len(description) < DESCRIPTION_MIN:
         errors["description"] = f"困难情况:请至少写{DESCRIPTION_MIN}个字,说明遇到了什么困难"
     elif len(description) > DESCRIPTION_MAX:
         errors["description"] = f"困难情况:不能超过{DESCRIPTION_MAX}字"
+    elif problem := text_error(description, label="困难情况"):
+        errors["description"] = problem
     return errors, village
 
 
@@ -422,6 +432,8 @@ def _clean_measures(measures: list[dict[str, Any]]) -> tuple[list[dict[str, str]
         note = str(m.get("note") or "").strip()
         if len(note) > 200:
             raise ValidationError({f"measures[{i}].note": f"{where}:说明不能超过200字"})
+        if problem := text_error(note, label=f"{where}说明"):
+            raise ValidationError({f"measures[{i}].note": problem})
         if code in seen:
             continue
         seen.add(code)
@@ -486,8 +498,12 @@ def ticket_create(
         errors["content"] = "来电诉求:请填写"
     elif len(content) > NOTE_MAX:
         errors["content"] = f"来电诉求:不能超过{NOTE_MAX}字"
+    elif problem := text_error(content, label="来电诉求"):
+        errors["content"] = problem
     if len(caller_name) > 32:
         errors["caller_name"] = "来电人:不能超过32个字"
+    elif problem := text_error(caller_name, label="来电人", name=True):
+        errors["caller_name"] = problem
     if caller_phone and not _PHONE.match(caller_phone):
         errors["caller_phone"] = "来电号码:请填写11位手机号或带区号的固定电话"
     region = Region.objects.filter(pk=region_code or "").first()

@@ -19,6 +19,7 @@ from jiuzhu.accounts.roles import can_edit_households
 
 from . import choices as c
 from . import selectors, services
+from .duplicates import DuplicateIdGuard
 from .forms import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
@@ -288,8 +289,10 @@ def _validate_household(data: dict, *, user, instance: Household | None) -> dict
     return form.cleaned_data
 
 
-def _validate_member(data: dict, *, index: int, instance: Member | None = None) -> dict:
-    form = MemberForm(data=data, instance=instance or Member())
+def _validate_member(
+    data: dict, *, index: int, guard: DuplicateIdGuard, instance: Member | None = None
+) -> dict:
+    form = MemberForm(data=data, instance=instance or Member(), id_guard=guard)
     if not form.is_valid():
         raise FieldError(
             {
@@ -343,7 +346,8 @@ def household_create(request, payload: HouseholdIn):
     data = payload.dict()
     members_in = data.pop("members")
     fields = _validate_household(data, user=request.user, instance=None)
-    members = [_validate_member(m, index=i) for i, m in enumerate(members_in)]
+    guard = DuplicateIdGuard(actor=request.user, channel="接口")
+    members = [_validate_member(m, index=i, guard=guard) for i, m in enumerate(members_in)]
     problems = members_cross_check(members)
     if problems:
         raise FieldError({"members": ";".join(problems)})
@@ -367,6 +371,7 @@ def household_patch(request, household_id: int, payload: HouseholdPatch):
     current = model_to_dict(household, fields=HOUSEHOLD_FIELDS)
     fields = _validate_household({**current, **patch}, user=request.user, instance=household)
     existing = {m.pk: m for m in household.members.all()}
+    guard = DuplicateIdGuard(actor=request.user, channel="接口")
     new, changed, removed = [], [], []
     for i, op in enumerate(member_ops):
         member_id = op.pop("id", None)
@@ -380,11 +385,13 @@ def household_patch(request, household_id: int, payload: HouseholdPatch):
             removed.append(existing[member_id])
             continue
         if member_id is None:
-            new.append(_validate_member(op, index=i))
+            new.append(_validate_member(op, index=i, guard=guard))
         else:
             member = existing[member_id]
             base = model_to_dict(member, fields=MEMBER_FIELDS)
-            changed.append((member, _validate_member({**base, **op}, index=i, instance=member)))
+            changed.append(
+                (member, _validate_member({**base, **op}, index=i, guard=guard, instance=member))
+            )
     removed_ids = {m.pk for m in removed}
     changed_ids = {m.pk for m, _ in changed}
     after = (

@@ -21,6 +21,7 @@ from jiuzhu.frames import read_frames
 from jiuzhu.households.models import Household
 from jiuzhu.households.selectors import code_in_scope
 from jiuzhu.policies.models import Department, Policy
+from jiuzhu.validators import text_error
 
 from . import workflow as wf
 from .models import NEED_CHOICES, Conference, Referral, ReferralChannel, ReferralEvent
@@ -52,6 +53,9 @@ def _clean_note(note: str, *, label: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": f"{label}:不能超过{NOTE_MAX}字"})
+    problem = text_error(note, label=label)
+    if problem:
+        raise ValidationError({"note": problem})
     return note
 
 
@@ -251,6 +255,8 @@ def conference_create(
         errors["minutes"] = "会商纪要:请填写"
     elif len(minutes) > 5000:
         errors["minutes"] = "会商纪要:不能超过5000字"
+    elif problem := text_error(minutes, label="会商纪要"):
+        errors["minutes"] = problem
     if held_on is None:
         errors["held_on"] = "会商日期:请填写"
     elif held_on > timezone.localdate():
