@@ -104,16 +104,21 @@ def column_letter(index: int) -> str:
     return letters
 
 
-_REF = re.compile(r"([A-Z]{1,3})(\d*)")
+_COLUMNS: dict[str, int] = {}
 
 
 def _column_index(ref: str) -> int:
-    match = _REF.match(ref)
-    if not match:
-        return 0
-    n = 0
-    for ch in match.group(1):
-        n = n * 26 + ord(ch) - 64
+    """AH7 → 34 (cached by letters: a sheet has few distinct columns)."""
+    letters = ref.rstrip("0123456789")
+    n = _COLUMNS.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters[:3]:
+            if not "A" <= ch <= "Z":
+                return 0
+            n = n * 26 + ord(ch) - 64
+        if len(_COLUMNS) < 20_000:
+            _COLUMNS[letters] = n
     return n
 
 
@@ -168,6 +173,11 @@ _MAIN_NS = (
     "http://purl.oclc.org/ooxml/spreadsheetml/main",  # strict OOXML
 )
 _ROW_TAGS = [f"{{{ns}}}row" for ns in _MAIN_NS]
+_V_TAGS = frozenset(f"{{{ns}}}v" for ns in _MAIN_NS)
+_IS_TAGS = frozenset(f"{{{ns}}}is" for ns in _MAIN_NS)
+_T_TAGS = [f"{{{ns}}}t" for ns in _MAIN_NS]
+_T_SET = frozenset(_T_TAGS)
+_RPH_TAGS = frozenset(f"{{{ns}}}rPh" for ns in _MAIN_NS)
 
 
 def _local(tag: Any) -> str:
@@ -370,23 +380,55 @@ class _Workbook:
                 col = 0
                 for c in row:
                     ref = c.get("r")
-                    if len(c) == 0:  # a styled empty cell: nothing to read
-                        col += 1
-                        continue
-                    value = self._cell(c, shared, dates)
                     col = _column_index(ref) if ref else col + 1
+                    if len(c) == 0:  # a styled empty cell: nothing to read
+                        continue
+                    # The common shapes inline (a number, a shared or inline string):
+                    # this loop runs once per cell of the file.
+                    kind = c.get("t")
+                    first = c[0]
+                    if kind is None and first.tag in _V_TAGS and len(c) == 1:
+                        text = first.text
+                        style = c.get("s")
+                        try:
+                            value = float(text) if text is not None else None
+                        except ValueError:
+                            value = text
+                        else:
+                            if (
+                                style is not None
+                                and value is not None
+                                and style.isdigit()
+                                and int(style) in dates
+                            ):
+                                value = self._date(value)
+                    elif kind == "s" and first.tag in _V_TAGS:
+                        try:
+                            value = shared[int(first.text)]
+                        except (TypeError, ValueError, IndexError):
+                            value = None
+                    elif (
+                        kind == "inlineStr"
+                        and first.tag in _IS_TAGS
+                        and len(first) == 1
+                        and first[0].tag in _T_SET
+                    ):
+                        value = first[0].text
+                    else:
+                        value = self._cell(c, shared, dates)
                     if value is None or value == "":
                         continue
-                    where = ref or f"{column_letter(col)}{number}"
                     if col > max_columns:
+                        where = ref or f"{column_letter(col)}{number}"
                         raise LimitExceeded(
                             f"「{name}」表 {where} 单元格超出第 {max_columns} 列"
                             f"({column_letter(max_columns)} 列):最多读取 {max_columns} 列,"
                             "请删除多余的列后再上传。"
                         )
-                    if isinstance(value, _Oversized) or (
-                        isinstance(value, str) and len(value) > cap
+                    if value.__class__ is _Oversized or (
+                        value.__class__ is str and len(value) > cap
                     ):
+                        where = ref or f"{column_letter(col)}{number}"
                         raise LimitExceeded(
                             f"「{name}」表 {where} 单元格的文字超过 {cap} 个字符,请精简后再上传。"
                         )
@@ -413,14 +455,14 @@ class _Workbook:
         text = None
         inline = None
         for child in c:
-            tag = _local(child.tag)
-            if tag == "v":
+            tag = child.tag
+            if tag in _V_TAGS:
                 text = child.text
-            elif tag == "is":
+            elif tag in _IS_TAGS:
                 inline = "".join(
                     el.text or ""
-                    for el in child.iter()
-                    if _local(el.tag) == "t" and _local(el.getparent().tag) != "rPh"
+                    for el in child.iter(*_T_TAGS)
+                    if el.getparent().tag not in _RPH_TAGS
                 )
         if kind == "inlineStr":
             return inline

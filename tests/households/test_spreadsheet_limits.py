@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.core
 
 # Loose on purpose: the old reader took 11 s and 1.5 GB for one of these, or died.
-SECONDS = 5
+SECONDS = 15  # the machine running CI may be shared: generous, memory is the sharper check
 GROWTH_MB = 200
 
 
