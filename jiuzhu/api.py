@@ -12,6 +12,7 @@ from jiuzhu.cases.api import router as cases_router
 from jiuzhu.households.api import FieldError
 from jiuzhu.households.api import router as households_router
 from jiuzhu.households.models import Household, Member
+from jiuzhu.paging import PARAM_LABELS
 
 api = NinjaAPI(
     title="救助帮扶综合评估平台 API",
@@ -45,7 +46,27 @@ _PYDANTIC_MESSAGES = {
     "model_attributes_type": "格式不正确",
     "dict_type": "格式不正确",
     "json_invalid": "不是有效的 JSON",
+    "int_parsing_size": "数值过大",
+    "string_too_long": "过长",
+    "missing_argument": "必填",
 }
+# Range errors carry their bound in ctx (the paging parameters' ge/le in jiuzhu.paging).
+_RANGE_MESSAGES = {
+    "greater_than_equal": "应不小于{ge}",
+    "greater_than": "应大于{gt}",
+    "less_than_equal": "应不大于{le}",
+    "less_than": "应小于{lt}",
+}
+
+
+def _message(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind in _RANGE_MESSAGES:
+        try:
+            return _RANGE_MESSAGES[kind].format(**(err.get("ctx") or {}))
+        except (KeyError, IndexError):
+            return "超出允许范围"
+    return _PYDANTIC_MESSAGES.get(kind, "格式不正确")
 
 
 def _label(name: str, in_member: bool) -> str:
@@ -55,6 +76,8 @@ def _label(name: str, in_member: bool) -> str:
             return str(model._meta.get_field(name).verbose_name)
         except Exception:  # noqa: S112 - not a field of this model, try the next
             continue
+    if name in PARAM_LABELS:
+        return PARAM_LABELS[name]
     return {
         "members": "家庭成员",
         "id_number": "身份证号",
@@ -75,9 +98,7 @@ def validation_error(request, exc: ValidationError):
         label = _label(field, in_member)
         index = next((p for p in loc if isinstance(p, int)), None)
         prefix = f"第{index + 1}名成员 " if in_member and index is not None else ""
-        errors[path] = (
-            f"{prefix}{label}:{_PYDANTIC_MESSAGES.get(err.get('type', ''), '格式不正确')}"
-        )
+        errors[path] = f"{prefix}{label}:{_message(err)}"
     return api.create_response(
         request, {"detail": ";".join(errors.values()), "errors": errors}, status=422
     )

@@ -11,11 +11,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
 from jiuzhu.accounts.roles import can_edit_households
+from jiuzhu.paging import MAX_PAGE, MAX_PAGE_SIZE
 
 from . import choices as c
 from . import selectors, services
@@ -319,10 +320,13 @@ def _get(user, household_id) -> Household:
 
 @router.get("", response=HouseholdPage, summary="家庭档案列表(仅限授权区划)")
 def household_list(
-    request, q: str = "", region: str = "", tag: str = "", page: int = 1, page_size: int = 20
+    request,
+    q: str = "",
+    region: str = "",
+    tag: str = "",
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="页码,从 1 开始"),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数,1–{MAX_PAGE_SIZE}"),
 ):
-    page = max(page, 1)
-    page_size = min(max(page_size, 1), 200)
     qs = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
     start = (page - 1) * page_size
     items = [

@@ -12,10 +12,11 @@ import datetime as dt
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jiuzhu.accounts.api import BearerAuth
 from jiuzhu.cases.api import transition_errors
+from jiuzhu.paging import BoundedLimitOffset
 
 from . import selectors, services
 from .models import Referral
@@ -65,7 +66,7 @@ def _out(r: Referral) -> dict:
 
 
 @router.get("", response=list[ReferralOut], summary="我可见的转介(部门经办员只见本部门的)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def referral_list(request, status: str = "", overdue: bool = False):
     # A queryset: the paginator slices it in the database (100k referrals per department).
     return selectors.referral_list(user=request.user, status=status, overdue=overdue)
