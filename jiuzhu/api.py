@@ -5,14 +5,14 @@ Errors answer in Chinese and name the field: 422 {"detail": "...", "errors": {fi
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jiuzhu.accounts.api import router as accounts_router
+from jiuzhu.api_schema import PARAM_LABELS
 from jiuzhu.cases.api import router as cases_router
 from jiuzhu.households.api import FieldError
 from jiuzhu.households.api import router as households_router
 from jiuzhu.households.models import Household, Member
-from jiuzhu.paging import PARAM_LABELS
 
 api = NinjaAPI(
     title="救助帮扶综合评估平台 API",
@@ -50,7 +50,7 @@ _PYDANTIC_MESSAGES = {
     "string_too_long": "过长",
     "missing_argument": "必填",
 }
-# Range errors carry their bound in ctx (the paging parameters' ge/le in jiuzhu.paging).
+# Range errors carry their bound in ctx (the paging parameters' ge/le in jiuzhu.api_schema).
 _RANGE_MESSAGES = {
     "greater_than_equal": "应不小于{ge}",
     "greater_than": "应大于{gt}",
@@ -102,6 +102,17 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"detail": ";".join(errors.values()), "errors": errors}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        # ninja's only 400 is a body it cannot parse: one more invalid field, 422 in Chinese.
+        message = "请求:内容不是有效的 JSON"
+        return api.create_response(
+            request, {"detail": message, "errors": {"请求": message}}, status=422
+        )
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(FieldError)

@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
+from jiuzhu.api_schema import responses
 from jiuzhu.households.models import Household
 
 from . import selectors
@@ -81,7 +82,7 @@ class AssessmentOut(Schema):
 
 @router.get(
     "/{household_id}/assessment",
-    response=AssessmentOut,
+    response=responses(AssessmentOut, 401, 404, 422),
     summary="一户家庭的最新综合评估(九因子得分、困难指数、圈层、需求及评分依据)",
     description=(
         "factors 的键为 illness(因病)、disability(因残)、schooling(因学)、housing(因房)、"

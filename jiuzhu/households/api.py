@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
 from jiuzhu.accounts.roles import can_edit_households
-from jiuzhu.paging import MAX_PAGE, MAX_PAGE_SIZE
+from jiuzhu.api_schema import MAX_PAGE, MAX_PAGE_SIZE, responses
 
 from . import choices as c
 from . import selectors, services
@@ -318,7 +318,7 @@ def _get(user, household_id) -> Household:
         raise HttpError(404, "家庭档案不存在") from None
 
 
-@router.get("", response=HouseholdPage, summary="家庭档案列表(仅限授权区划)")
+@router.get("", response=responses(HouseholdPage, 401, 422), summary="家庭档案列表(仅限授权区划)")
 def household_list(
     request,
     q: str = "",
@@ -344,7 +344,11 @@ def household_list(
     return {"count": qs.count(), "page": page, "page_size": page_size, "items": items}
 
 
-@router.post("", response={201: HouseholdDetailOut}, summary="新建家庭档案(含家庭成员)")
+@router.post(
+    "",
+    response=responses(HouseholdDetailOut, 401, 403, 422, ok_status=201),
+    summary="新建家庭档案(含家庭成员)",
+)
 def household_create(request, payload: HouseholdIn):
     _require_edit(request.user)
     data = payload.dict()
@@ -359,13 +363,19 @@ def household_create(request, payload: HouseholdIn):
     return Status(201, _household_out(_get(request.user, household.pk), with_members=True))
 
 
-@router.get("/{household_id}", response=HouseholdDetailOut, summary="查看一户家庭档案")
+@router.get(
+    "/{household_id}",
+    response=responses(HouseholdDetailOut, 401, 404, 422),
+    summary="查看一户家庭档案",
+)
 def household_detail(request, household_id: int):
     return _household_out(_get(request.user, household_id), with_members=True)
 
 
 @router.patch(
-    "/{household_id}", response=HouseholdDetailOut, summary="修改家庭档案(只改传入的字段)"
+    "/{household_id}",
+    response=responses(HouseholdDetailOut, 401, 403, 404, 422),
+    summary="修改家庭档案(只改传入的字段)",
 )
 def household_patch(request, household_id: int, payload: HouseholdPatch):
     _require_edit(request.user)

@@ -15,8 +15,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from jiuzhu.accounts.api import BearerAuth
+from jiuzhu.api_schema import BoundedLimitOffset, responses
 from jiuzhu.cases.api import transition_errors
-from jiuzhu.paging import BoundedLimitOffset
 
 from . import selectors, services
 from .models import Referral
@@ -65,7 +65,11 @@ def _out(r: Referral) -> dict:
     }  # fmt: skip
 
 
-@router.get("", response=list[ReferralOut], summary="我可见的转介(部门经办员只见本部门的)")
+@router.get(
+    "",
+    response=responses(list[ReferralOut], 401, 422),
+    summary="我可见的转介(部门经办员只见本部门的)",
+)
 @paginate(BoundedLimitOffset)
 def referral_list(request, status: str = "", overdue: bool = False):
     # A queryset: the paginator slices it in the database (100k referrals per department).
@@ -74,7 +78,7 @@ def referral_list(request, status: str = "", overdue: bool = False):
 
 @router.post(
     "/{referral_id}/transitions",
-    response=ReferralOut,
+    response=responses(ReferralOut, 401, 403, 404, 409, 422),
     summary="转介流转:接收、退回、复核、帮扶、反馈、结案、重新转介",
     description=(
         "action 取值:accept(接收)、return(退回,须填 note)、review(复核)、assist(帮扶,须填 note)、"
