@@ -64,6 +64,7 @@ bench: setup
 	DATABASE_URL=$(PG_URL) $(PY) bench/push_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/inbox_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/load_bench.py
+	$(PY) bench/spreadsheet_limits_bench.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache

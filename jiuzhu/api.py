@@ -8,10 +8,11 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.api import router as accounts_router
+from jiuzhu.api_schema import PARAM_LABELS
 from jiuzhu.cases.api import router as cases_router
 from jiuzhu.households.api import FieldError
 from jiuzhu.households.api import router as households_router
@@ -49,7 +50,27 @@ _PYDANTIC_MESSAGES = {
     "model_attributes_type": "格式不正确",
     "dict_type": "格式不正确",
     "json_invalid": "不是有效的 JSON",
+    "int_parsing_size": "数值过大",
+    "string_too_long": "过长",
+    "missing_argument": "必填",
 }
+# Range errors carry their bound in ctx (the paging parameters' ge/le in jiuzhu.api_schema).
+_RANGE_MESSAGES = {
+    "greater_than_equal": "应不小于{ge}",
+    "greater_than": "应大于{gt}",
+    "less_than_equal": "应不大于{le}",
+    "less_than": "应小于{lt}",
+}
+
+
+def _message(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind in _RANGE_MESSAGES:
+        try:
+            return _RANGE_MESSAGES[kind].format(**(err.get("ctx") or {}))
+        except (KeyError, IndexError):
+            return "超出允许范围"
+    return _PYDANTIC_MESSAGES.get(kind, "格式不正确")
 
 
 def _label(name: str, in_member: bool) -> str:
@@ -59,6 +80,8 @@ def _label(name: str, in_member: bool) -> str:
             return str(model._meta.get_field(name).verbose_name)
         except Exception:  # noqa: S112 - not a field of this model, try the next
             continue
+    if name in PARAM_LABELS:
+        return PARAM_LABELS[name]
     return {
         "members": "家庭成员",
         "id_number": "身份证号",
@@ -79,12 +102,21 @@ def validation_error(request, exc: ValidationError):
         label = _label(field, in_member)
         index = next((p for p in loc if isinstance(p, int)), None)
         prefix = f"第{index + 1}名成员 " if in_member and index is not None else ""
-        errors[path] = (
-            f"{prefix}{label}:{_PYDANTIC_MESSAGES.get(err.get('type', ''), '格式不正确')}"
-        )
+        errors[path] = f"{prefix}{label}:{_message(err)}"
     return api.create_response(
         request, {"detail": ";".join(errors.values()), "errors": errors}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        # ninja's only 400 is a body it cannot parse: one more invalid field, 422 in Chinese.
+        message = "请求:内容不是有效的 JSON"
+        return api.create_response(
+            request, {"detail": message, "errors": {"请求": message}}, status=422
+        )
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(FieldError)

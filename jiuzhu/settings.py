@@ -80,6 +80,7 @@ MIDDLEWARE = [
     # Static files before sessions and the database: an asset costs no query.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "jiuzhu.middleware.QueryTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +166,12 @@ AUTHENTICATION_BACKENDS = [
 # 公示期: days a county-approved case is publicised in its village before help starts
 # (最低生活保障审核确认办法: 公示期为7天).
 PUBLICITY_DAYS = int(os.environ.get("JIUZHU_PUBLICITY_DAYS", "7"))
+
+# One person, one file: refusing a duplicate ID number tells that the person is on
+# file. More than this many refusals of numbers on file outside the user's regions
+# within the window stop every ID check for that user until the window has passed.
+DUPLICATE_ID_LIMIT = int(os.environ.get("JIUZHU_DUPLICATE_ID_LIMIT", "10"))
+DUPLICATE_ID_WINDOW_MINUTES = int(os.environ.get("JIUZHU_DUPLICATE_ID_WINDOW_MINUTES", "30"))
 
 # Lockout: 5 failures lock the username (from any address) for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("JIUZHU_LOCKOUT_FAILURES", "5"))

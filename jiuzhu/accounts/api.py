@@ -5,6 +5,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from jiuzhu.api_schema import responses
+
 from .models import ApiToken
 
 router = Router(tags=["认证"])
@@ -29,7 +31,12 @@ class BearerAuth(HttpBearer):
         return user
 
 
-@router.post("/token", response=TokenOut, auth=None, summary="用用户名和密码换取接口令牌")
+@router.post(
+    "/token",
+    response=responses(TokenOut, 401, 422, 429),
+    auth=None,
+    summary="用用户名和密码换取接口令牌",
+)
 def token_create(request, payload: TokenIn):
     # authenticate() runs django-axes too, so the API shares the lockout.
     user = authenticate(request, username=payload.username, password=payload.password)

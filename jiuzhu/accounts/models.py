@@ -115,6 +115,7 @@ class AccessAction(models.TextChoices):
     REVEAL_ID = "reveal_id", "查看完整身份证号"
     EXPORT = "export", "导出台账"
     IMPORT = "import", "导入台账"
+    DUPLICATE_ID = "duplicate_id", "身份证号已建档(拒绝重复建档)"
 
 
 class AccessLog(models.Model):

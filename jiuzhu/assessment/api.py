@@ -13,6 +13,7 @@ import datetime as dt
 from ninja import Router, Schema
 
 from jiuzhu.accounts.api import BearerAuth
+from jiuzhu.api_schema import responses
 
 from . import selectors
 
@@ -79,7 +80,7 @@ class AssessmentOut(Schema):
 
 @router.get(
     "/{household_id}/assessment",
-    response=AssessmentOut,
+    response=responses(AssessmentOut, 401, 404, 422),
     summary="一户家庭的最新综合评估(九因子得分、困难指数、圈层、需求及评分依据)",
     description=(
         "factors 的键为 illness(因病)、disability(因残)、schooling(因学)、housing(因房)、"

@@ -19,6 +19,7 @@ from django import forms
 from jiuzhu.engine.elderly import DIMENSIONS, ITEMS
 from jiuzhu.engine.factors import CIRCUMSTANCE_LABELS, SAFETY_LABELS, STAGE_LABELS
 from jiuzhu.engine.model import DEFAULT_MODEL, FACTOR_LABELS, FACTORS, ModelError, validate
+from jiuzhu.validators import validate_line, validate_multiline
 
 from .models import EconomicStandard
 
@@ -187,10 +188,11 @@ def _number_field(path: str, value, *, required: bool = True) -> forms.Field:
 class ModelParamsForm(forms.Form):
     """The nine-factor model's parameters, one box each; `data_out()` rebuilds the JSON."""
 
-    name = forms.CharField(label="版本名称", max_length=64)
+    name = forms.CharField(label="版本名称", max_length=64, validators=[validate_line])
     note = forms.CharField(
-        label="修改说明", max_length=255, required=True, help_text="写明为什么修改,供日后查阅"
-    )
+        label="修改说明", max_length=255, required=True, help_text="写明为什么修改,供日后查阅",
+        validators=[validate_multiline],
+    )  # fmt: skip
 
     def __init__(self, *args, base: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -320,11 +322,12 @@ def _set_path(data: dict, path: str, value) -> None:
 class ModelJsonForm(forms.Form):
     """Advanced: the whole model as JSON, for a parameter the boxes do not show."""
 
-    name = forms.CharField(label="版本名称", max_length=64)
-    note = forms.CharField(label="修改说明", max_length=255)
+    name = forms.CharField(label="版本名称", max_length=64, validators=[validate_line])
+    note = forms.CharField(label="修改说明", max_length=255, validators=[validate_multiline])
     raw = forms.CharField(
-        label="模型参数(JSON)", widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"})
-    )
+        label="模型参数(JSON)", widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
+        validators=[validate_multiline],
+    )  # fmt: skip
 
     def clean_raw(self):
         text = self.cleaned_data["raw"]

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from jiuzhu.accounts.access import NotFound
 from jiuzhu.accounts.roles import can_view_dashboard
 from jiuzhu.accounts.scope import code_in_scope, user_scope_codes
+from jiuzhu.core import cells
 from jiuzhu.engine import alkire_foster
 from jiuzhu.engine.factors import ABLE, NOT_IN_LABOUR_MARKET
 from jiuzhu.engine.inputs import SERIOUS_DISEASES
@@ -274,7 +275,8 @@ def table_xlsx(table: FactorTable) -> bytes:
     head_fill = PatternFill("solid", fgColor="F4F6F8")
     last = 2 + len(SCORES)  # columns: 致困因子, 11 scores, 小计
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    ws.cell(1, 1, f"{table.regions_label}困难家庭致困原因统计表").font = Font(bold=True, size=14)
+    cells.set_text(ws.cell(1, 1), f"{table.regions_label}困难家庭致困原因统计表")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = centre
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
     ws.cell(2, 1, f"统计日期:{table.as_of:%Y年%m月%d日};按各户最新评估;单位:户").alignment = centre
@@ -315,9 +317,10 @@ def table_xlsx(table: FactorTable) -> bytes:
         )
         sheet.append(header)
         for p in table.places:
-            sheet.append(
-                [p["name"], p["total"], *p["cause_list"], p["multi_cause"], *p["circle_list"]]
-            )
+            # Place names are records people keep: through the formula-safe helper.
+            sheet.append(cells.xlsx_row(
+                sheet, [p["name"], p["total"], *p["cause_list"], p["multi_cause"], *p["circle_list"]]
+            ))  # fmt: skip
         totals = place_totals(table.places)
         sheet.append(["合计", totals["total"], *totals["cause_list"], totals["multi_cause"],
                       *totals["circle_list"]])  # fmt: skip

@@ -17,6 +17,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
+from jiuzhu.api_schema import responses
 from jiuzhu.households.api import FieldError
 
 from . import selectors, services
@@ -87,7 +88,11 @@ def _event_out(e) -> dict:
     }  # fmt: skip
 
 
-@router.get("/{case_id}", response=CaseOut, summary="查看一个个案(状态、帮扶措施、流转记录)")
+@router.get(
+    "/{case_id}",
+    response=responses(CaseOut, 401, 404, 422),
+    summary="查看一个个案(状态、帮扶措施、流转记录)",
+)
 def case_detail(request, case_id: int):
     case = selectors.access_case_by_id(user=request.user, case_id=case_id)
     return {
@@ -123,7 +128,7 @@ def transition_errors():
 
 @router.post(
     "/{case_id}/transitions",
-    response=TransitionOut,
+    response=responses(TransitionOut, 401, 403, 404, 409, 422),
     summary="个案流转:按操作名推进、退回或不予受理",
     description=(
         "action 取值:start_assessment(开始入户评估)、plan(拟定方案)、submit(乡镇提交县级)、"

@@ -11,15 +11,17 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from jiuzhu.accounts.api import BearerAuth
 from jiuzhu.accounts.roles import can_edit_households
 from jiuzhu.accounts.scope import village_choices
+from jiuzhu.api_schema import MAX_PAGE, MAX_PAGE_SIZE, responses
 
 from . import choices as c
 from . import selectors, services
+from .duplicates import DuplicateIdGuard
 from .forms import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
@@ -289,8 +291,10 @@ def _validate_household(data: dict, *, user, instance: Household | None) -> dict
     return form.cleaned_data
 
 
-def _validate_member(data: dict, *, index: int, instance: Member | None = None) -> dict:
-    form = MemberForm(data=data, instance=instance or Member())
+def _validate_member(
+    data: dict, *, index: int, guard: DuplicateIdGuard, instance: Member | None = None
+) -> dict:
+    form = MemberForm(data=data, instance=instance or Member(), id_guard=guard)
     if not form.is_valid():
         raise FieldError(
             {
@@ -312,12 +316,15 @@ def _get(user, household_id) -> Household:
     return selectors.access_household_by_id(user=user, household_id=household_id)
 
 
-@router.get("", response=HouseholdPage, summary="家庭档案列表(仅限授权区划)")
+@router.get("", response=responses(HouseholdPage, 401, 422), summary="家庭档案列表(仅限授权区划)")
 def household_list(
-    request, q: str = "", region: str = "", tag: str = "", page: int = 1, page_size: int = 20
+    request,
+    q: str = "",
+    region: str = "",
+    tag: str = "",
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="页码,从 1 开始"),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数,1–{MAX_PAGE_SIZE}"),
 ):
-    page = max(page, 1)
-    page_size = min(max(page_size, 1), 200)
     qs = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
     start = (page - 1) * page_size
     items = [
@@ -335,13 +342,18 @@ def household_list(
     return {"count": qs.count(), "page": page, "page_size": page_size, "items": items}
 
 
-@router.post("", response={201: HouseholdDetailOut}, summary="新建家庭档案(含家庭成员)")
+@router.post(
+    "",
+    response=responses(HouseholdDetailOut, 401, 403, 422, ok_status=201),
+    summary="新建家庭档案(含家庭成员)",
+)
 def household_create(request, payload: HouseholdIn):
     _require_edit(request.user)
     data = payload.dict()
     members_in = data.pop("members")
     fields = _validate_household(data, user=request.user, instance=None)
-    members = [_validate_member(m, index=i) for i, m in enumerate(members_in)]
+    guard = DuplicateIdGuard(actor=request.user, channel="接口")
+    members = [_validate_member(m, index=i, guard=guard) for i, m in enumerate(members_in)]
     problems = members_cross_check(members)
     if problems:
         raise FieldError({"members": ";".join(problems)})
@@ -349,13 +361,19 @@ def household_create(request, payload: HouseholdIn):
     return Status(201, _household_out(_get(request.user, household.pk), with_members=True))
 
 
-@router.get("/{household_id}", response=HouseholdDetailOut, summary="查看一户家庭档案")
+@router.get(
+    "/{household_id}",
+    response=responses(HouseholdDetailOut, 401, 404, 422),
+    summary="查看一户家庭档案",
+)
 def household_detail(request, household_id: int):
     return _household_out(_get(request.user, household_id), with_members=True)
 
 
 @router.patch(
-    "/{household_id}", response=HouseholdDetailOut, summary="修改家庭档案(只改传入的字段)"
+    "/{household_id}",
+    response=responses(HouseholdDetailOut, 401, 403, 404, 422),
+    summary="修改家庭档案(只改传入的字段)",
 )
 def household_patch(request, household_id: int, payload: HouseholdPatch):
     _require_edit(request.user)
@@ -365,6 +383,7 @@ def household_patch(request, household_id: int, payload: HouseholdPatch):
     current = model_to_dict(household, fields=HOUSEHOLD_FIELDS)
     fields = _validate_household({**current, **patch}, user=request.user, instance=household)
     existing = {m.pk: m for m in household.members.all()}
+    guard = DuplicateIdGuard(actor=request.user, channel="接口")
     new, changed, removed = [], [], []
     for i, op in enumerate(member_ops):
         member_id = op.pop("id", None)
@@ -378,11 +397,13 @@ def household_patch(request, household_id: int, payload: HouseholdPatch):
             removed.append(existing[member_id])
             continue
         if member_id is None:
-            new.append(_validate_member(op, index=i))
+            new.append(_validate_member(op, index=i, guard=guard))
         else:
             member = existing[member_id]
             base = model_to_dict(member, fields=MEMBER_FIELDS)
-            changed.append((member, _validate_member({**base, **op}, index=i, instance=member)))
+            changed.append(
+                (member, _validate_member({**base, **op}, index=i, guard=guard, instance=member))
+            )
     removed_ids = {m.pk for m in removed}
     changed_ids = {m.pk for m, _ in changed}
     after = (

@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 
 from jiuzhu.core import idnumber
 from jiuzhu.regions.models import Level, Region
+from jiuzhu.validators import guard_text_fields
 
 from . import choices as c
 from .crypto import lookup_hash
+from .duplicates import DuplicateIdGuard
 from .models import Household, Member
 
 # Tuples, not lists: Django's inline formset appends its foreign key to
@@ -72,6 +74,7 @@ class HouseholdForm(forms.ModelForm):
             self.fields[name].error_messages["invalid_choice"] = (
                 "所选区划不存在或不在您的管辖范围内"
             )
+        guard_text_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -88,11 +91,14 @@ class MemberForm(forms.ModelForm):
         model = Member
         fields = MEMBER_FIELDS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, id_guard: DuplicateIdGuard | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Logs and throttles refused duplicates (see duplicates.py); every channel passes one.
+        self.id_guard = id_guard
         # Editing a member may leave the ID box empty: the stored number stays.
         self.fields["id_number"].required = self.instance.pk is None
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+        guard_text_fields(self, names=("name",))
 
     def clean_id_number(self) -> str:
         text = self.cleaned_data.get("id_number", "")
@@ -103,10 +109,17 @@ class MemberForm(forms.ModelForm):
         except idnumber.InvalidIdNumber as exc:
             raise ValidationError(f"身份证号无效:{exc}") from exc
         self.parsed_id = parsed
-        clash = Member.objects.filter(id_hash=lookup_hash(parsed.number))
+        guard = self.id_guard
+        if guard is not None and guard.blocked:
+            raise ValidationError(guard.blocked_message(), code="id_checks_paused")
+        digest = lookup_hash(parsed.number)
+        clash = Member.objects.filter(id_hash=digest)
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        village = clash.values_list("household__village_id", flat=True).first()
+        if village is not None:
+            if guard is not None:
+                guard.refused(id_hash=digest, village_code=village)
             raise ValidationError("该身份证号已登记在其他家庭档案中,同一人不能重复建档")
         return parsed.number
 

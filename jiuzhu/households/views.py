@@ -31,6 +31,7 @@ from jiuzhu.regions.models import Level
 
 from . import choices as c
 from . import selectors, services
+from .duplicates import DuplicateIdGuard
 from .forms import MEMBER_FIELDS, HouseholdForm, MemberForm, members_cross_check
 from .models import Household, Member
 from .searches import search_recall, search_remember
@@ -224,7 +225,10 @@ def household_edit_view(request, household_id: int | None = None):
     cross_errors: list[str] = []
     if request.method == "POST":
         form = HouseholdForm(request.POST, instance=household, village_choices=villages)
-        formset = FormSet(request.POST, instance=household or Household(), prefix="m")
+        formset = FormSet(
+            request.POST, instance=household or Household(), prefix="m",
+            form_kwargs={"id_guard": DuplicateIdGuard(actor=request.user, channel="入户登记页面")},
+        )  # fmt: skip
         _scope_household_form(form, user=request.user, villages=villages)
         if form.is_valid() and formset.is_valid():
             new, changed, removed, kept = _split_members(formset)

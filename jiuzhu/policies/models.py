@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from jiuzhu.core import text
 from jiuzhu.engine.conditions import ConditionError, validate
 from jiuzhu.engine.needs import NEED_LABELS
 from jiuzhu.households.choices import Assistance
@@ -84,6 +85,10 @@ def policy_check(data: dict) -> None:
                         ("legal_basis", "政策依据")):  # fmt: skip
         if not str(data.get(name) or "").strip():
             raise PolicyError(f"{label}:不能为空")
+    for name in ("name", "summary", "benefit", "amount", "legal_basis", "how_to_apply"):
+        problem = text.text_problem(str(data.get(name) or ""), multiline=name != "name")
+        if problem:
+            raise PolicyError(f"{Policy._meta.get_field(name).verbose_name}:{problem}")
     if data.get("measure") not in Measure.values:
         raise PolicyError(f"措施类型:无效的值“{data.get('measure')}”")
     needs = data.get("needs") or []

@@ -16,6 +16,7 @@ from jiuzhu.accounts.models import AccessAction
 from jiuzhu.accounts.roles import HOUSEHOLD_READERS
 from jiuzhu.accounts.services import access_log_write
 from jiuzhu.assessment import stats
+from jiuzhu.core import cells
 from jiuzhu.engine.needs import NEED_LABELS
 
 from . import selectors
@@ -101,14 +102,15 @@ def find_xlsx_view(request):
     book = Workbook(write_only=True)
     sheet = book.create_sheet("政策找人")
     name = Department.objects.filter(code=department).first() if department else None
-    sheet.append([f"{result.regions_label}应享未享名单({name or '全部部门'})",
-                  f"生成时间 {timezone.localtime():%Y-%m-%d %H:%M}"])  # fmt: skip
+    # Household, village and policy texts were typed by people: never formulas.
+    sheet.append(cells.xlsx_row(sheet, [f"{result.regions_label}应享未享名单({name or '全部部门'})",
+                  f"生成时间 {timezone.localtime():%Y-%m-%d %H:%M}"]))  # fmt: skip
     sheet.append(["户编号", "户主姓名", "所在村(居)", "家庭人口", "责任部门", "政策名称",
                   "措施类型", "办理方式"])  # fmt: skip
     for r in rows:
         h, p = r["household"], r["policy"]
-        sheet.append([h.number, h.head_name, r["village"], h.member_count, p.department.name,
-                      p.name, p.get_measure_display(), p.how_to_apply])  # fmt: skip
+        sheet.append(cells.xlsx_row(sheet, [h.number, h.head_name, r["village"], h.member_count,
+                     p.department.name, p.name, p.get_measure_display(), p.how_to_apply]))  # fmt: skip
     buffer = io.BytesIO()
     book.save(buffer)
     access_log_write(

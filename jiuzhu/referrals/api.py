@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jiuzhu.accounts.api import BearerAuth
+from jiuzhu.api_schema import BoundedLimitOffset, responses
 from jiuzhu.cases.api import transition_errors
 
 from . import selectors, services
@@ -63,8 +64,12 @@ def _out(r: Referral) -> dict:
     }  # fmt: skip
 
 
-@router.get("", response=list[ReferralOut], summary="我可见的转介(部门经办员只见本部门的)")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "",
+    response=responses(list[ReferralOut], 401, 422),
+    summary="我可见的转介(部门经办员只见本部门的)",
+)
+@paginate(BoundedLimitOffset)
 def referral_list(request, status: str = "", overdue: bool = False):
     # A queryset: the paginator slices it in the database (100k referrals per department).
     return selectors.referral_list(user=request.user, status=status, overdue=overdue)
@@ -72,7 +77,7 @@ def referral_list(request, status: str = "", overdue: bool = False):
 
 @router.post(
     "/{referral_id}/transitions",
-    response=ReferralOut,
+    response=responses(ReferralOut, 401, 403, 404, 409, 422),
     summary="转介流转:接收、退回、复核、帮扶、反馈、结案、重新转介",
     description=(
         "action 取值:accept(接收)、return(退回,须填 note)、review(复核)、assist(帮扶,须填 note)、"

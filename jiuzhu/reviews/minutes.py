@@ -18,6 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from jiuzhu.core import cells
+
 from .models import Decision, ReviewMeeting
 from .selectors import AgendaRow
 
@@ -69,7 +71,8 @@ def _table(document, headers, rows, widths_cm, *, size: int = 9) -> None:
         cell.paragraphs[0].add_run(text).bold = True
     for values in rows:
         for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
+            # Names and reasons were typed by people; XML cannot hold every character.
+            cell.text = cells.xml_text(text)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
@@ -104,7 +107,7 @@ def minutes_docx(*, meeting: ReviewMeeting, rows: list[AgendaRow]) -> bytes:
     for label, value in facts:
         p = document.add_paragraph()
         p.add_run(f"{label}:").bold = True
-        p.add_run(value)
+        p.add_run(cells.xml_text(value))
 
     counts = {d: sum(1 for r in rows if r.item.decision == d) for d in Decision.values}
     document.add_heading("一、审议个案", level=2)
@@ -122,7 +125,7 @@ def minutes_docx(*, meeting: ReviewMeeting, rows: list[AgendaRow]) -> bytes:
 
     document.add_heading("二、其他议定事项", level=2)
     for line in (meeting.minutes or "无。").splitlines() or ["无。"]:
-        document.add_paragraph(line)
+        document.add_paragraph(cells.xml_text(line))
 
     document.add_heading("三、公示与实施", level=2)
     document.add_paragraph(

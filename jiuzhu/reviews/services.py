@@ -24,6 +24,7 @@ from jiuzhu.cases.models import Case
 from jiuzhu.cases.workflow import IllegalTransition
 from jiuzhu.policies.models import Department
 from jiuzhu.regions.models import Level, Region
+from jiuzhu.validators import text_error
 
 from . import selectors
 from .models import CASE_ACTION, Decision, MeetingStatus, ReviewItem, ReviewMeeting
@@ -65,6 +66,9 @@ def _text(value: str, *, field: str, label: str, limit: int, required: bool = Fa
         raise ValidationError({field: f"{label}:请填写"})
     if len(value) > limit:
         raise ValidationError({field: f"{label}:不能超过{limit}字"})
+    problem = text_error(value, label=label)
+    if problem:
+        raise ValidationError({field: problem})
     return value
 
 
@@ -104,6 +108,13 @@ def meeting_create(
         errors["recorder"] = "记录人:不能超过32个字"
     if len((attendees or "").strip()) > 2000:
         errors["attendees"] = "参会人员:不能超过2000字"
+    for field, label, value, multiline in (
+        ("chair", "主持人", chair, False), ("place", "会议地点", place, False),
+        ("recorder", "记录人", recorder, False), ("attendees", "参会人员", attendees, True),
+    ):  # fmt: skip
+        problem = text_error(value, label=label, multiline=multiline)
+        if problem and field not in errors:
+            errors[field] = problem
     departments = list({d.pk: d for d in departments}.values())
     if not departments:
         errors["departments"] = "参会部门:请至少选择一个部门"

@@ -111,10 +111,13 @@ def test_the_list_is_paginated_with_count_and_items(clerk, village):
     assert beyond["items"] == [] and beyond["count"] == 25
 
 
-def test_the_page_size_is_capped_at_200(clerk, village):
+def test_the_page_size_is_bounded_at_200(clerk, village):
     make_household(village=village)
-    body = api_login(clerk).get("/api/households", {"page_size": 100000}).json()
-    assert body["page_size"] == 200
+    api = api_login(clerk)
+    assert api.get("/api/households", {"page_size": 200}).json()["page_size"] == 200
+    response = api.get("/api/households", {"page_size": 100000})
+    assert response.status_code == 422
+    assert "每页条数(page_size):应不大于200" in response.json()["detail"]
 
 
 def test_a_list_item_carries_the_summary_fields(clerk, village):

@@ -202,3 +202,15 @@ def test_loading_the_demo_library_twice_changes_no_version(county):
     assert first == again and first["policies"] >= 40
     assert dict(Policy.objects.values_list("code", "version")) == versions
     assert set(versions.values()) == {1}
+
+
+def test_the_policy_find_download_writes_a_formula_like_name_as_text(library, county, village):
+    formula = '=HYPERLINK("http://x","y")'
+    members = [member_data(name=formula, wage_income=0),
+               member_data(relation=c.Relation.SPOUSE, wage_income=0)]  # fmt: skip
+    _poor(village, housing_safety=c.HousingSafety.GRADE_C, members=members)
+    officer = UserFactory(role=Role.COUNTY_STAFF, regions=[county["county"]])
+    response = client_for(officer).get("/policies/find.xlsx?department=zhujian")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    (head,) = [row[1] for row in sheet.iter_rows(min_row=3)]
+    assert (head.value, head.data_type) == (formula, "s")

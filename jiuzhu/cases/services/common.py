@@ -11,6 +11,7 @@ from django.utils import timezone
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.regions.models import Region
+from jiuzhu.validators import text_error
 
 from .. import workflow as wf
 from ..codes import RECEIPT_ALPHABET, RECEIPT_LENGTH
@@ -80,6 +81,9 @@ def clean_note(note: str, *, label: str = "说明") -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": f"{label}:不能超过{NOTE_MAX}字"})
+    problem = text_error(note, label=label)
+    if problem:
+        raise ValidationError({"note": problem})
     return note
 
 

@@ -13,6 +13,7 @@ from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.households.models import Household
 from jiuzhu.policies.models import Department
 from jiuzhu.regions.models import Level, Region
+from jiuzhu.validators import text_error
 
 from .. import workflow as wf
 from ..models import (
@@ -67,8 +68,12 @@ def ticket_create(
         errors["content"] = "来电诉求:请填写"
     elif len(content) > NOTE_MAX:
         errors["content"] = f"来电诉求:不能超过{NOTE_MAX}字"
+    elif problem := text_error(content, label="来电诉求"):
+        errors["content"] = problem
     if len(caller_name) > 32:
         errors["caller_name"] = "来电人:不能超过32个字"
+    elif problem := text_error(caller_name, label="来电人", name=True):
+        errors["caller_name"] = problem
     if caller_phone and not PHONE.match(caller_phone):
         errors["caller_phone"] = "来电号码:请填写11位手机号或带区号的固定电话"
     region = Region.objects.filter(pk=region_code or "").first()

@@ -14,6 +14,7 @@ from jiuzhu.accounts import roles
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.households.models import Household
 from jiuzhu.regions.models import Level, Region
+from jiuzhu.validators import text_error
 
 from .. import workflow as wf
 from ..codes import public_county
@@ -137,6 +138,8 @@ def _public_errors(*, name: str, phone: str, village_code: str, description: str
         errors["name"] = "姓名:请填写"
     elif len(name) > 32:
         errors["name"] = "姓名:不能超过32个字"
+    elif problem := text_error(name, label="姓名", name=True):
+        errors["name"] = problem
     if not phone:
         errors["phone"] = "联系电话:请填写"
     elif not PHONE.match(phone):
@@ -153,10 +156,14 @@ def _public_errors(*, name: str, phone: str, village_code: str, description: str
             errors["village"] = "所在村(社区):请从列表中选择本县的村(社区)"
     if len(address) > 128:
         errors["address"] = "住址:不能超过128个字"
+    elif problem := text_error(address, label="住址", multiline=False):
+        errors["address"] = problem
     if len(description) < DESCRIPTION_MIN:
         errors["description"] = f"困难情况:请至少写{DESCRIPTION_MIN}个字,说明遇到了什么困难"
     elif len(description) > DESCRIPTION_MAX:
         errors["description"] = f"困难情况:不能超过{DESCRIPTION_MAX}字"
+    elif problem := text_error(description, label="困难情况"):
+        errors["description"] = problem
     return errors, village
 
 

@@ -12,6 +12,7 @@ from jiuzhu.accounts import roles
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.households.models import Household
 from jiuzhu.policies.models import Policy
+from jiuzhu.validators import text_error
 
 from .. import workflow as wf
 from ..models import (
@@ -78,6 +79,8 @@ def _clean_measures(measures: list[dict[str, Any]]) -> tuple[list[dict[str, str]
         note = str(m.get("note") or "").strip()
         if len(note) > 200:
             raise ValidationError({f"measures[{i}].note": f"{where}:说明不能超过200字"})
+        if problem := text_error(note, label=f"{where}说明"):
+            raise ValidationError({f"measures[{i}].note": problem})
         if code in seen:
             continue
         seen.add(code)

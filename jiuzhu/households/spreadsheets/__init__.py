@@ -12,7 +12,9 @@ One module per job: `columns` (the layout), `reading` (cells to form values),
 `validation` (the row-by-row report), `commit` (in batches), `importing` (the
 commit as a background job), `uploads` (files between preview and commit),
 `template` and `export` (writing, with `writing`'s shared styles).
-Reading uses python-calamine (fast, ignores styles); writing uses openpyxl.
+Reading streams the sheets through `jiuzhu.core.sheets` (row, column and size
+limits applied while reading, so a crafted file is refused in Chinese before it
+costs memory); writing uses openpyxl, every user text through `jiuzhu.core.cells`.
 """
 
 from .columns import (

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from jiuzhu.core import idnumber
+from jiuzhu.core import cells, idnumber
 
 from .. import choices as c
 from ..models import Household, Member
@@ -62,9 +62,10 @@ def export_ledger(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ExportResult:
     """Write the 一户一档 ledger of the given (already scoped) households in the
-    template's two-sheet layout, ID numbers masked. Memory stays flat: openpyxl
-    write-only mode and a chunked iterator with members prefetched per chunk.
-    `progress(done, total, message)` hears of each chunk."""
+    template's two-sheet layout, ID numbers masked, every typed text through
+    `jiuzhu.core.cells` (never a formula, never a character XML refuses). Memory stays
+    flat: openpyxl write-only mode and a chunked iterator with members prefetched per
+    chunk. `progress(done, total, message)` hears of each chunk."""
     total = households.count() if progress is not None else 0
     hh_cols, m_cols = household_columns(), member_columns()
     wb = Workbook(write_only=True)
@@ -110,7 +111,7 @@ def export_ledger(
             sources.get(h.source, h.source),
             timezone.localtime(h.updated_at).replace(tzinfo=None, microsecond=0),
         ]
-        ws_h.append(row)
+        ws_h.append(cells.xlsx_row(ws_h, row))
         for m in h.members.all():
             n_members += 1
             mrow = []
@@ -126,7 +127,7 @@ def export_ledger(
                 m.birth_date,
                 idnumber.age_on(m.birth_date, today),
             ]
-            ws_m.append(mrow)
+            ws_m.append(cells.xlsx_row(ws_m, mrow))
     ws_info.append(["家庭档案台账(一户一档)"])
     ws_info.append(["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     ws_info.append(["家庭数", n_households])
@@ -135,6 +136,6 @@ def export_ledger(
         ["说明", "身份证号已脱敏;户序号即户编号。本台账含个人信息,请妥善保管,不得外传。"]
     )
     if note:
-        ws_info.append(["导出条件", note])
+        ws_info.append(cells.xlsx_row(ws_info, ["导出条件", note]))
     wb.save(out)
     return ExportResult(n_households, n_members)

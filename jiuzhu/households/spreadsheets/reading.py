@@ -4,14 +4,13 @@ into the values the forms expect (labels mapped to codes)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import python_calamine
+from jiuzhu.core import sheets
 
 from .columns import (
     _FALSE,
@@ -21,6 +20,7 @@ from .columns import (
     KEY_HEADER,
     MAX_HOUSEHOLD_ROWS,
     MAX_MEMBER_ROWS,
+    MAX_UPLOAD_BYTES,
     SHEET_HOUSEHOLDS,
     SHEET_MEMBERS,
     Column,
@@ -144,66 +144,67 @@ class Sheet:
         return cells[i] if i is not None and i < len(cells) else ""
 
 
-def _open(source: Path | bytes | IO[bytes]) -> python_calamine.CalamineWorkbook:
-    if isinstance(source, (bytes, bytearray)):
-        head = bytes(source[:8])
-        source = io.BytesIO(source)
-    elif isinstance(source, Path):
-        with source.open("rb") as fh:
-            head = fh.read(8)
-    else:
-        head = source.read(8)
-        source.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SpreadsheetError(
-            "这是旧版 Excel(.xls)文件,请在 Excel 中“另存为”“Excel 工作簿(*.xlsx)”后再上传。"
-        )
-    if not head.startswith(b"PK\x03\x04"):
-        raise SpreadsheetError(
-            "无法识别的文件类型:请上传 Excel 工作簿(.xlsx)文件,可先在本页下载导入模板。"
-        )
+# A ledger's own limits on top of the reader's (which refuses zip bombs and
+# files that inflate past a few hundred MB). No field of the forms holds more
+# than 255 characters: a cell ten times that long was not typed by a clerk.
+LIMITS = sheets.Limits(max_file_bytes=MAX_UPLOAD_BYTES, max_columns=256, max_cell_chars=2_000)
+HEADER_SEARCH_ROWS = 10
+
+
+def _open(source: Path | bytes | IO[bytes]) -> sheets.Workbook:
     try:
-        return python_calamine.load_workbook(source)
-    except Exception as exc:  # calamine raises several unrelated types for bad files
-        raise SpreadsheetError(
-            "文件已损坏或不是 Excel 工作簿(.xlsx),请用 Excel 或 WPS 打开检查后重新保存再上传。"
-        ) from exc
+        return sheets.open_workbook(source, limits=LIMITS)
+    except sheets.SheetError as exc:
+        raise SpreadsheetError(str(exc)) from exc
 
 
-def _read_sheet(book, name: str, columns: list[Column], limit: int) -> Sheet:
-    names = {n.strip(): n for n in book.sheet_names}
-    rows = book.get_sheet_by_name(names[name]).to_python(skip_empty_area=False)
+def _read_sheet(book: sheets.Workbook, name: str, columns: list[Column], limit: int) -> Sheet:
+    sheet_name = next(n for n in book.sheet_names if n.strip() == name)
     wanted = {_norm(col.header): col for col in columns}
     wanted.update({_norm(col.name): col for col in columns if col.name != KEY})
-    header_at = None
-    # A ledger often has a title line above the header: look a few rows down.
-    for i, cells in enumerate(rows[:10]):
-        if any(_norm(_text(v)) == _norm(KEY_HEADER) for v in cells):
-            header_at = i
-            break
-    if header_at is None:
+    key = _norm(KEY_HEADER)
+    index: dict[str, int] = {}
+    positions: list[int] = []
+    width = 0
+    data: list[tuple[int, list[Any]]] = []
+    # Streamed: rows are counted, and the file refused, while the sheet is read.
+    # The title lines and the header come on top of the data rows.
+    rows = book.rows(sheet_name, max_rows=limit + HEADER_SEARCH_ROWS)
+    try:
+        for number, cells in rows:
+            if not index:
+                # A ledger often has a title line above the header: look a few rows down.
+                if number > HEADER_SEARCH_ROWS:
+                    break
+                if not any(_norm(_text(v)) == key for v in cells):
+                    continue
+                for pos, value in enumerate(cells):
+                    col = wanted.get(_norm(_text(value)))
+                    if col is not None and col.name not in index:
+                        index[col.name] = pos
+                missing = [col.header for col in columns if col.name not in index]
+                if missing:
+                    raise SpreadsheetError(
+                        f"「{name}」表缺少以下列:{'、'.join(missing)}。"
+                        "请使用最新的导入模板,不要删除或改写列名。"
+                    )
+                positions = list(index.values())
+                # Columns right of the last known one are not ours: never kept.
+                width = max(positions) + 1
+                continue
+            if all(_text(cells[p]) == "" for p in positions if p < len(cells)):
+                continue
+            data.append((number, cells[:width]))
+            if len(data) > limit:
+                raise SpreadsheetError(sheets.msg_too_many_rows(name, limit))
+    except sheets.SheetError as exc:
+        raise SpreadsheetError(str(exc)) from exc
+    finally:
+        rows.close()
+    if not index:
         raise SpreadsheetError(
             f"「{name}」表找不到表头行(应有一行以“{KEY_HEADER}”等列名作表头),请使用导入模板。"
         )
-    index: dict[str, int] = {}
-    for pos, value in enumerate(rows[header_at]):
-        col = wanted.get(_norm(_text(value)))
-        if col is not None and col.name not in index:
-            index[col.name] = pos
-    missing = [col.header for col in columns if col.name not in index]
-    if missing:
-        raise SpreadsheetError(
-            f"「{name}」表缺少以下列:{'、'.join(missing)}。请使用最新的导入模板,不要删除或改写列名。"
-        )
-    positions = list(index.values())
-    data: list[tuple[int, list[Any]]] = []
-    for i in range(header_at + 1, len(rows)):
-        cells = rows[i]
-        if all(_text(cells[p]) == "" for p in positions if p < len(cells)):
-            continue
-        data.append((i + 1, cells))
-        if len(data) > limit:
-            raise SpreadsheetError(f"「{name}」表超过 {limit} 行,请拆分为多个文件分批导入。")
     return Sheet(name, columns, index, data)
 
 

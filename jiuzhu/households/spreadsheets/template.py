@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jiuzhu.accounts.scope import region_scope, village_choices
+from jiuzhu.core import cells
 from jiuzhu.core.idnumber import check_char
 from jiuzhu.regions.models import Level, Region
 
@@ -246,8 +247,9 @@ def build_template(*, user, out: IO[bytes]) -> None:
         if n == MAX_REGION_ROWS:
             ws_regions.append(["……", f"区划较多,仅列出前 {MAX_REGION_ROWS} 个"])
             break
-        ws_regions.append(
-            [region.code, region.name, region.get_level_display(), str(region.parent or "")]
-        )
+        ws_regions.append(cells.xlsx_row(
+            ws_regions,
+            [region.code, region.name, region.get_level_display(), str(region.parent or "")],
+        ))  # fmt: skip
         ws_regions.cell(row=ws_regions.max_row, column=1).number_format = "@"
     wb.save(out)

@@ -12,6 +12,7 @@ from jiuzhu.accounts.scope import village_choices
 from jiuzhu.core import idnumber
 
 from .. import choices as c
+from ..duplicates import DuplicateIdGuard
 from ..forms import MEMBER_FIELDS, HouseholdForm, MemberForm, members_cross_check
 from ..models import Member
 from .columns import KEY, KEY_HEADER, SHEET_HOUSEHOLDS, SHEET_MEMBERS
@@ -185,6 +186,7 @@ def validate(*, source: Path | bytes | IO[bytes], user) -> Report:
                 )  # fmt: skip
 
     orphans: list[Problem] = []
+    guard = DuplicateIdGuard(actor=user, channel="表格导入")
     seen_ids: dict[str, list[MemberRow]] = defaultdict(list)
     for row, cells in m_sheet.rows:
         key = _key(m_sheet, cells)
@@ -196,7 +198,7 @@ def validate(*, source: Path | bytes | IO[bytes], user) -> Report:
                 "(该单元格是数字格式,Excel 只保留15位有效数字,末几位可能已被改写;"
                 "请把本列设为“文本”格式后重新录入)"
             )
-        form = MemberForm(data=data, instance=Member())
+        form = MemberForm(data=data, instance=Member(), id_guard=guard)
         valid = form.is_valid()
         problems += _form_problems(
             form,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from jiuzhu.accounts import roles
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.accounts.scope import code_in_scope
+from jiuzhu.validators import text_error
 
 NOTE_MAX = 1000
 
@@ -15,6 +16,9 @@ def clean_note(note: str, *, label: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": f"{label}:不能超过{NOTE_MAX}字"})
+    problem = text_error(note, label=label)
+    if problem:
+        raise ValidationError({"note": problem})
     return note
 
 

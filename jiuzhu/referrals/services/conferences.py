@@ -12,6 +12,7 @@ from django.utils import timezone
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.services import case_log
 from jiuzhu.policies.models import Department
+from jiuzhu.validators import text_error
 
 from .. import workflow as wf
 from ..models import Conference, Referral, ReferralChannel
@@ -63,6 +64,8 @@ def conference_create(
         errors["minutes"] = "会商纪要:请填写"
     elif len(minutes) > 5000:
         errors["minutes"] = "会商纪要:不能超过5000字"
+    elif problem := text_error(minutes, label="会商纪要"):
+        errors["minutes"] = problem
     if held_on is None:
         errors["held_on"] = "会商日期:请填写"
     elif held_on > timezone.localdate():
