@@ -3,7 +3,7 @@
     python bench/spreadsheet_limits_bench.py
     ... --only xfd,bomb          some of them
 
-Each file (tests/crafted.py builds them) is read by the import's reader
+Each file (tests/support/crafted.py builds them) is read by the import's reader
 (`households.spreadsheets.read_workbook`) in a child process of its own, so a
 reader that runs out of memory kills the child, not the benchmark, and the child's
 peak resident memory is its own. No database is touched: reading comes before any
@@ -44,7 +44,7 @@ print(f"{{time.perf_counter() - t0:.3f}}\\t{{answer}}")
 
 
 def build(name: str) -> bytes:
-    from tests import crafted
+    from tests.support import crafted
 
     makers = {
         "xfd": lambda: crafted.openpyxl_ledger_with_far_cell("XFD1048576", village=VILLAGE),

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from jiuzhu.core import sheets
-from tests import crafted
+from tests.support import crafted
 
 pytestmark = pytest.mark.core
 

@@ -24,7 +24,7 @@ def test_a_name_must_hold_a_visible_character(value):
     assert text.name_problem(value) is not None
 
 
-def test_ordinary_names_pass():
+def test_ordinary_chinese_names_pass_the_check():
     assert text.name_problem("张三") is None
     assert text.name_problem("阿依古丽·买买提") is None
 

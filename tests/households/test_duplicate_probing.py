@@ -10,11 +10,12 @@ from jiuzhu.accounts.models import AccessAction, AccessLog, Role
 from jiuzhu.households import spreadsheets
 from jiuzhu.households.crypto import lookup_hash
 from jiuzhu.households.models import Household
-from tests.crafted import raw_xlsx, row_xml
 from tests.factories import UserFactory, make_household, make_id_number, member_data
-from tests.households.test_api import login, payload
-from tests.households.test_households import household_post, members_post
-from tests.households.test_spreadsheets import HH_HEADERS, M_HEADERS
+from tests.support.clients import api_login as login
+from tests.support.clients import household_payload as payload
+from tests.support.crafted import raw_xlsx, row_xml
+from tests.support.forms import household_post, members_post
+from tests.support.sheets import HH_HEADERS, M_HEADERS
 
 pytestmark = pytest.mark.core
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from jiuzhu.accounts.models import Role
 from jiuzhu.households.models import Household
 from jiuzhu.regions.models import Level, Region
-from tests import crafted
 from tests.factories import UserFactory
+from tests.support import crafted
 
 pytestmark = pytest.mark.core
 

@@ -7,8 +7,9 @@ from jiuzhu.cases import services as case_services
 from jiuzhu.households import spreadsheets
 from jiuzhu.households.models import Household
 from tests.factories import UserFactory, member_data
-from tests.households.test_api import login, payload
-from tests.households.test_spreadsheets import hh, mem, xlsx
+from tests.support.clients import api_login as login
+from tests.support.clients import household_payload as payload
+from tests.support.sheets import hh, mem, xlsx
 
 pytestmark = pytest.mark.core
 

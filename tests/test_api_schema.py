@@ -6,7 +6,7 @@ import pytest
 
 from jiuzhu.accounts.models import Role
 from tests.factories import UserFactory, make_household
-from tests.households.test_api import login
+from tests.support.clients import api_login as login
 
 pytestmark = pytest.mark.core
 
