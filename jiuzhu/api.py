@@ -7,6 +7,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -143,6 +144,17 @@ def not_found(request, exc: Http404):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc: PermissionDenied):
     return api.create_response(request, {"detail": "无权访问此接口或记录"}, status=403)
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_body(request, exc: MultiPartParserError):
+    # A body that claims to be a form but is not one (a multipart type without its
+    # boundary): what the client sent is wrong, so a 422 like any malformed body.
+    return api.create_response(
+        request,
+        {"detail": "请求:格式不正确,请以 JSON 发送", "errors": {"请求": "格式不正确"}},
+        status=422,
+    )
 
 
 @api.exception_handler(Exception)

@@ -48,6 +48,8 @@ def _configured_handlers() -> list[logging.Handler]:
         for handler in logger.handlers:
             if type(handler).__module__.startswith("_pytest") or handler in handlers:
                 continue
+            if isinstance(handler, logging.NullHandler):  # a library's: it writes nothing
+                continue
             handlers.append(handler)
     return handlers
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import secrets
 
+from jiuzhu.core.text import query_text
+
 SESSION_KEY = "household_searches"
 KEPT = 20  # a clerk's recent searches; older tokens answer "search expired"
 
 
 def search_remember(*, session, text: str) -> str:
     """Keep a search text in the session and return its token ("" for no text)."""
-    text = (text or "").strip()
+    # As for a query string (jiuzhu.middleware): no character a stored text may not hold
+    # (a NUL would not even reach the session table on PostgreSQL).
+    text = query_text(text or "").strip()
     if not text:
         return ""
     kept: dict[str, str] = dict(session.get(SESSION_KEY, {}))
