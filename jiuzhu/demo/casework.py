@@ -2,7 +2,7 @@
 every timeline, history row and referral is what the platform itself writes.
 
 In 翠华镇 (the demo township): public reports waiting, home visits under way,
-plans with referrals and a case conference (医保 and 教育 tasks, one fed back),
+plans with referrals and a case conference (医保, 教育 and 社工中心 tasks, one fed back),
 cases submitted for this month's joint review, and last month's joint review
 concluded — approved cases in publicity, past it, in implementation, followed
 up and closed, one refused, one sent back for a change of plan.
@@ -176,15 +176,17 @@ def make_casework(*, seed: int = 530128) -> dict[str, int]:
             if codes:
                 referrals.case_refer_measures(actor=zhen, case=case, policy_codes=codes)
                 made.add("referrals", len(codes))
-        departments = list(Department.objects.filter(code__in=["yibao", "jiaoyu"]))
-        if queue and len(departments) == 2:
+        # 医保 and 教育, and the county's social-work centre (社工中心) where the library has it.
+        departments = list(Department.objects.filter(code__in=["yibao", "jiaoyu", "shegong"]))
+        if queue and {"yibao", "jiaoyu"} <= {d.code for d in departments}:
             case = to_planning(take(0), prefer=("yibao", "jiaoyu"))
             conference = referrals.conference_create(
                 actor=zhen, case=case, held_on=today - dt.timedelta(days=2),
                 departments=departments,
                 minutes="户主患慢性病长期服药,子女在校就读。医保局核实门诊、住院费用并落实医疗救助;"
-                "教育体育局核实在校情况并落实教育资助。",
-                tasks={"yibao": "核实医疗费用,落实医疗救助", "jiaoyu": "核实在校情况,落实教育资助"},
+                "教育体育局核实在校情况并落实教育资助;社工中心入户开展照护需求评估和心理疏导。",
+                tasks={"yibao": "核实医疗费用,落实医疗救助", "jiaoyu": "核实在校情况,落实教育资助",
+                       "shegong": "入户开展照护需求评估和心理疏导"},
             )  # fmt: skip
             made.add("conferences")
             if "yibao" in users:

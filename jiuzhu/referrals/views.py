@@ -55,6 +55,7 @@ def referral_detail_view(request, referral_id: int):
         "referral": referral,
         "events": selectors.referral_events(referral=referral),
         "actions": selectors.referral_actions(user=request.user, referral=referral),
+        "can_see_case": roles.has_role(request.user, roles.CASE_READERS),
     })  # fmt: skip
 
 

@@ -20,9 +20,9 @@ def _require_role_for(actor, referral: Referral, action: str) -> None:
     role = role_of(actor)
     if action in wf.DEPARTMENT_ACTIONS:
         if role not in roles.REFERRAL_HANDLERS:
-            raise PermissionDenied(f"只有接收部门的经办员可以{wf.ACTION_VERBS[action]}")
+            raise PermissionDenied(f"只有接收转介的部门或社会组织可以{wf.ACTION_VERBS[action]}")
         if not actor.department or actor.department != referral.department_id:
-            raise PermissionDenied("该转介不是转给您所在部门的")
+            raise PermissionDenied("该转介不是转给您所在部门或机构的")
     else:
         require_civil_affairs(actor, referral.village_id, "该转介")
 
