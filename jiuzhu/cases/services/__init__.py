@@ -23,7 +23,7 @@ from .intake import (
     case_report_public,
 )
 from .plan import MEASURES_MAX, case_link_household, case_measures_save
-from .transitions import case_log, case_transition
+from .transitions import case_log, case_transition, cases_implement
 
 __all__ = [
     "DESCRIPTION_MAX",
@@ -44,6 +44,7 @@ __all__ = [
     "case_open",
     "case_report_public",
     "case_transition",
+    "cases_implement",
     "receipt_code_new",
     "ticket_create",
     "ticket_open_case",
