@@ -69,8 +69,8 @@ def wipe_casework() -> None:
 def _shift(case_ids: list[int], days: int) -> None:
     """Move what happened to these cases `days` back in time (timestamps only)."""
     delta = dt.timedelta(days=days)
-    stamps = ("created_at", "status_changed_at", "submitted_at", "decided_at", "publicised_at",
-              "closed_at")  # fmt: skip
+    stamps = ("created_at", "status_changed_at", "assessment_started_at", "submitted_at",
+              "decided_at", "publicised_at", "closed_at")  # fmt: skip
     Case.objects.filter(pk__in=case_ids).update(**{s: F(s) - delta for s in stamps})
     CaseEvent.objects.filter(case_id__in=case_ids).update(at=F("at") - delta)
     referrals = Referral.objects.filter(case_id__in=case_ids)
@@ -154,11 +154,14 @@ def make_casework(*, seed: int = 530128) -> dict[str, int]:
         # Public reports and a hotline call: waiting for a home visit.
         villages = sorted({h.village_id for h in households} | {home})
         for i, text in enumerate(DESCRIPTIONS[:3]):
-            cases.case_report_public(
+            report = cases.case_report_public(
                 name=["测试段秀英", "测试罗志华", "测试普建国"][i], phone=PHONES[i],
                 village_code=villages[i % len(villages)], description=text, about_self=i != 2,
             )  # fmt: skip
             made.add("public_reports")
+            if i == 0:
+                # Reported ten days ago and not visited yet: past its 3-working-day limit.
+                _shift([report.pk], 10)
         ticket = cases.ticket_create(actor=zhen, kind="help", region_code=home,
                                      content=DESCRIPTIONS[3], caller_name="测试李桂芬",
                                      caller_phone=PHONES[10])  # fmt: skip
@@ -189,6 +192,9 @@ def make_casework(*, seed: int = 530128) -> dict[str, int]:
                        "shegong": "入户开展照护需求评估和心理疏导"},
             )  # fmt: skip
             made.add("conferences")
+            # Three departments and a social organisation: the county allows it 45 days.
+            cases.case_mark_complex(actor=xian, case=case,
+                                    reason="涉及医保、教育和社工中心多方会商,需逐项核实")  # fmt: skip
             if "yibao" in users:
                 task = conference.tasks.get(department_id="yibao")
                 for action, note in [("accept", ""), ("review", ""),
