@@ -63,6 +63,7 @@ bench: setup
 	DATABASE_URL=$(PG_URL) $(PY) bench/matching_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/push_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/inbox_bench.py
+	DATABASE_URL=$(PG_URL) $(PY) bench/case_deadlines_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/load_bench.py
 	$(PY) bench/spreadsheet_limits_bench.py
 

@@ -172,6 +172,18 @@ PUBLICITY_DAYS = int(os.environ.get("JIUZHU_PUBLICITY_DAYS", "7"))
 # within the window stop every ID check for that user until the window has passed.
 DUPLICATE_ID_LIMIT = int(os.environ.get("JIUZHU_DUPLICATE_ID_LIMIT", "10"))
 DUPLICATE_ID_WINDOW_MINUTES = int(os.environ.get("JIUZHU_DUPLICATE_ID_WINDOW_MINUTES", "30"))
+# A case's legal limits, in working days (最低生活保障审核确认办法, 民发〔2021〕57号): the
+# household survey starts within 3 of accepting the application, the county decides
+# within 10 of the township's submission, the whole process takes at most 30 (45 for a
+# case county staff mark complex). A county that differs sets its own.
+CASE_SURVEY_DAYS = int(os.environ.get("JIUZHU_CASE_SURVEY_DAYS", "3"))
+CASE_COUNTY_DAYS = int(os.environ.get("JIUZHU_CASE_COUNTY_DAYS", "10"))
+CASE_TOTAL_DAYS = int(os.environ.get("JIUZHU_CASE_TOTAL_DAYS", "30"))
+CASE_COMPLEX_DAYS = int(os.environ.get("JIUZHU_CASE_COMPLEX_DAYS", "45"))
+# Which days are working days: China's public holidays and adjusted working days (the
+# chinesecalendar package, weekends only for years it does not know yet), or any class
+# with is_workday(date), e.g. jiuzhu.core.workdays.WeekendCalendar.
+WORKDAY_CALENDAR = os.environ.get("JIUZHU_WORKDAY_CALENDAR", "jiuzhu.core.workdays.ChineseCalendar")
 
 # Lockout: 5 failures lock the username (from any address) for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("JIUZHU_LOCKOUT_FAILURES", "5"))

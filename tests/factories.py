@@ -195,6 +195,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         code = department.pk if isinstance(department, Department) else department
         return cls(role=Role.DEPARTMENT_OFFICER, department=code, **kwargs)
 
+    @classmethod
+    def social_organisation(cls, organisation="shegong", **kwargs) -> User:
+        """社会组织: the account of one social organisation (a code, made if missing)."""
+        code = organisation.pk if isinstance(organisation, Department) else organisation
+        DepartmentFactory(code=code, kind=SOCIAL_ORGANISATIONS.get(code, DepartmentKind.SOCIAL_WORK))
+        return cls(role=Role.SERVICE_ORG, department=code, **kwargs)
+
 
 class RegionGrantFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -460,7 +467,11 @@ DEPARTMENT_NAMES = {
     "jiaoyu": ("县教育局", "教育"),
     "zhujian": ("县住建局", "住建"),
     "canlian": ("县残联", "残联"),
+    "shegong": ("县社会工作服务中心", "社工中心"),
 }
+# Social organisations among them (a social-work agency: referrals go to it as to a
+# department, and its accounts have the service_org role).
+SOCIAL_ORGANISATIONS = {"shegong": DepartmentKind.SOCIAL_WORK}
 
 
 def _department_name(code: str) -> tuple[str, str]:
@@ -477,7 +488,9 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"test-dept-{n}")
     name = factory.LazyAttribute(lambda o: _department_name(o.code)[0])
     short_name = factory.LazyAttribute(lambda o: _department_name(o.code)[1])
-    kind = DepartmentKind.GOVERNMENT
+    kind = factory.LazyAttribute(
+        lambda o: SOCIAL_ORGANISATIONS.get(o.code, DepartmentKind.GOVERNMENT)
+    )
 
 
 def _department(value) -> Department:

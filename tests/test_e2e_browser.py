@@ -2,10 +2,11 @@
 logging in as each role in turn (issue 4's end-to-end walk):
 
 resident on a phone (no login) → village worker: assessment and plan → township:
-case conference with 医保 and 教育, submission → each department officer: the task
-from acceptance to feedback, and nothing of any other household → county: the
-monthly joint review, its minutes, publicity, implementation, closure → the
-resident reads "已结案" with the receipt code.
+case conference with 医保, 教育 and the social-work centre (社工中心), submission → each
+department officer: the task from acceptance to feedback, and nothing of any other
+household → the social organisation: lands on its inbox, ticks its task and accepts it
+(批量接收), works it to feedback → county: the monthly joint review, its minutes,
+publicity, implementation, closure → the resident reads "已结案" with the receipt code.
 
 Browser, pages and the two-village world are fixtures of tests/conftest.py.
 """
@@ -51,6 +52,8 @@ def people(world, county):
                                                 display_name="测试医保经办"),
         "jiaoyu": UserFactory.department_officer("jiaoyu", username="jiaoyu",
                                                  display_name="测试教育经办"),
+        "shegong": UserFactory.social_organisation("shegong", username="shegong",
+                                                   display_name="测试社工"),
     }  # fmt: skip
 
 
@@ -72,6 +75,14 @@ def _flash(page) -> str:
     return " ".join(
         page.locator(".messages, .message, [role=status], [role=alert]").all_inner_texts()
     )
+
+
+def _press_submit_refused(page, url: str, people, case_url: str) -> None:
+    """The township tries to submit while the social organisation's task is still open."""
+    _log_in(page, url, people["township"])
+    page.goto(case_url)
+    _press(page, "乡镇审核通过,提交县级")
+    assert "尚有部门任务未反馈" in _flash(page)
 
 
 def _status(page) -> str:
@@ -139,10 +150,12 @@ def test_one_household_from_a_public_self_report_to_closure(
     page.get_by_label("禄劝县医疗保障局的任务").fill("核实住院费用,落实医疗救助")
     page.get_by_label("禄劝县教育体育局", exact=True).check()
     page.get_by_label("禄劝县教育体育局的任务").fill("核实子女在校情况,落实教育资助")
-    page.get_by_label("会商纪要").fill("夫妻均无收入,丈夫慢性病,医保与教育部门分别落实")
+    page.get_by_label("禄劝县社会工作服务中心", exact=True).check()
+    page.get_by_label("禄劝县社会工作服务中心的任务").fill("入户评估照护需求,开展心理疏导")
+    page.get_by_label("会商纪要").fill("夫妻均无收入,丈夫慢性病,医保、教育部门和社工中心分别落实")
     page.get_by_role("button", name="登记会商并转介任务").click()
     page.wait_for_load_state()
-    assert Referral.objects.filter(case=case).count() == 2, page.locator("main").inner_text()[:800]
+    assert Referral.objects.filter(case=case).count() == 3, page.locator("main").inner_text()[:800]
     page.goto(case_url)
     _press(page, "乡镇审核通过,提交县级")
     assert "尚有部门任务未反馈" in _flash(page)
@@ -170,8 +183,36 @@ def test_one_household_from_a_public_self_report_to_closure(
                      f"/cases/{case.pk}/"):  # fmt: skip
             response = page.goto(f"{url}{path}")
             assert response.status == 404, (who, path)
-        other_task = Referral.objects.exclude(department_id=who).get(case=case)
+        other_task = Referral.objects.exclude(department_id=who).filter(case=case).first()
         assert page.goto(f"{url}/referrals/{other_task.pk}/").status == 404
+    _press_submit_refused(page, url, people, case_url)
+
+    # 4b. The social organisation's account belongs to the social-work centre: it lands
+    # on its inbox, ticks its task (全选 ticks it too) and accepts it in bulk, then works
+    # it to feedback like a department; the household is there only through the task.
+    log_in(page, url, people["shegong"], lands_on="/inbox/")
+    tasks = page.locator("#to-accept")
+    assert tasks.get_by_role("link", name=f"{HEAD}户").count() == 1
+    assert other.head_name not in page.content()
+    box = tasks.locator("input[name=referral]")
+    tasks.get_by_title("全选").check()
+    assert box.is_checked()
+    tasks.get_by_title("全选").uncheck()
+    assert not box.is_checked()
+    box.check()
+    assert tasks.get_by_title("全选").is_checked()  # every box ticked: the master follows
+    page.get_by_role("button", name="接收所勾选的转介").click()
+    page.wait_for_load_state()
+    assert "已接收1件" in _flash(page)
+    page.locator("#in-hand").get_by_role("link", name=f"{HEAD}户").click()
+    _press(page, "复核完成")
+    _press(page, "登记帮扶", note="已入户评估照护需求,开展两次心理疏导")
+    _press(page, "反馈民政", note="照护需求已评估,建议纳入居家照护服务")
+    assert "已反馈" in page.locator("main").inner_text()
+    assert page.goto(f"{url}/referrals/households/{household.pk}/").status == 200
+    for path in (f"/referrals/households/{other.pk}/", f"/households/{household.pk}/",
+                 f"/cases/{case.pk}/"):  # fmt: skip
+        assert page.goto(f"{url}{path}").status == 404, path
 
     # 5. The township submits to the county.
     _log_in(page, url, people["township"])

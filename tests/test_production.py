@@ -104,8 +104,7 @@ def _client(role, county) -> Client:
     user = UserFactory(
         role=role,
         regions=[region],
-        department="yibao" if role == Role.DEPARTMENT_OFFICER else "",
-        organisation="测试社工中心" if role == Role.SERVICE_ORG else "",
+        department={Role.DEPARTMENT_OFFICER: "yibao", Role.SERVICE_ORG: "shegong"}.get(role, ""),
         is_staff=role == Role.ADMIN,
         is_superuser=role == Role.ADMIN,
     )

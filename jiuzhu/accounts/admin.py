@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .forms import UserAdminForm
 from .models import AccessLog, RegionGrant, User
 
 
@@ -12,10 +13,11 @@ class RegionGrantInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserAdminForm
     list_display = ["username", "display_name", "role", "department", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("角色与范围", {"fields": ("role", "display_name", "department", "organisation", "phone")}),
+        ("角色与范围", {"fields": ("role", "display_name", "department", "phone")}),
     )
     inlines = [RegionGrantInline]
 

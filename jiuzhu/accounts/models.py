@@ -29,10 +29,16 @@ class User(AbstractUser):
         "角色", max_length=32, choices=Role.choices, default=Role.VILLAGE_WORKER
     )
     display_name = models.CharField("姓名", max_length=32, blank=True)
+    # The department or social organisation the account works for (a policies.Department
+    # code; accounts sits below policies, so a code, not a foreign key: the user admin
+    # offers the existing ones through accounts.hooks.organisations). Referrals sent to
+    # it are this user's to accept and handle.
     department = models.CharField(
-        "所属部门", max_length=32, blank=True, help_text="部门经办员填写部门代码,如 yibao(医保局)"
+        "所属部门或机构",
+        max_length=32,
+        blank=True,
+        help_text="部门经办员选择所在部门,社会组织选择所在机构;其他角色不填",
     )
-    organisation = models.CharField("所属机构", max_length=64, blank=True, help_text="社会组织填写")
     phone = models.CharField("联系电话", max_length=20, blank=True)
     regions = models.ManyToManyField(
         "regions.Region",

@@ -34,3 +34,22 @@ def attempt(
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+SHOWN_FAILURES = 20
+
+
+def bulk_report(request, result, *, verb: str) -> None:
+    """A bulk action's outcome as the page's messages (jiuzhu.core.bulk.BulkResult): one
+    line for what was done, one per refused item with its reason."""
+    if result.done:
+        messages.success(request, result.summary(verb).split(";")[0])
+    lines = result.failure_lines()
+    if lines:
+        messages.error(request, f"{len(lines)}件未能{verb}:")
+        for line in lines[:SHOWN_FAILURES]:
+            messages.error(request, line)
+        if len(lines) > SHOWN_FAILURES:
+            messages.error(request, f"另有{len(lines) - SHOWN_FAILURES}件未能{verb},未逐一列出")
+    if not result.total:
+        messages.error(request, f"请先勾选要{verb}的事项")

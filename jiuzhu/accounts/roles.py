@@ -2,7 +2,8 @@
 
 A role says what a user may do; their region grants say where (jiuzhu.accounts.scope).
 Department officers and social organisations see households only through the
-referrals sent to them; leaders see aggregates only. The workflow tables
+referrals sent to them (a user's `department` names the department or social
+organisation they work for: a policies.Department code); leaders see aggregates only. The workflow tables
 (cases/workflow.py, referrals/workflow.py) name their rows' roles from here too.
 """
 
@@ -14,6 +15,7 @@ VILLAGE = Role.VILLAGE_WORKER
 TOWNSHIP = Role.TOWNSHIP_STAFF
 COUNTY = Role.COUNTY_STAFF
 DEPARTMENT = Role.DEPARTMENT_OFFICER
+SERVICE = Role.SERVICE_ORG  # a social organisation (社会组织): takes referrals as a department does
 LEADER = Role.LEADER
 ADMIN = Role.ADMIN
 
@@ -38,11 +40,18 @@ CASE_READERS = frozenset({VILLAGE, TOWNSHIP, COUNTY, ADMIN})
 CASE_OPENERS = frozenset({VILLAGE, TOWNSHIP, COUNTY})  # 一门受理: village and township windows
 PLAN_EDITORS = frozenset({VILLAGE, TOWNSHIP})  # 一户一策
 HOTLINE_STAFF = frozenset({TOWNSHIP, COUNTY})
+# Mark a case complex (复杂案件), which extends its whole-process limit (cases.deadlines).
+CASE_COMPLEXITY_MARKERS = frozenset({COUNTY})
 
 # --- referrals and case conferences -------------------------------------------------
 CIVIL_AFFAIRS = frozenset({TOWNSHIP, COUNTY})  # send, re-send and close referrals; conferences
-REFERRAL_READERS = frozenset({DEPARTMENT, TOWNSHIP, COUNTY})
-REFERRAL_HANDLERS = frozenset({DEPARTMENT})  # accept, review, assist, feed back
+REFERRAL_READERS = frozenset({DEPARTMENT, SERVICE, TOWNSHIP, COUNTY})
+# Accept, review, assist, feed back: the officer of the department or social organisation
+# the referral was sent to (User.department). Their home page is their inbox.
+REFERRAL_HANDLERS = frozenset({DEPARTMENT, SERVICE})
+
+# --- the inbox (待办) -----------------------------------------------------------------
+INBOX_USERS = frozenset({VILLAGE, TOWNSHIP, COUNTY, DEPARTMENT, SERVICE})
 
 # --- the county joint review (月度联席会议) --------------------------------------------
 REVIEW_EDITORS = frozenset({COUNTY})
@@ -94,3 +103,14 @@ PUSH_STARTERS = frozenset({Role.COUNTY_STAFF})
 
 def can_oversee_jobs(user) -> bool:
     return has_role(user, JOB_OVERSEERS)
+def can_handle_referrals(user) -> bool:
+    return has_role(user, REFERRAL_HANDLERS)
+
+
+def has_inbox(user) -> bool:
+    return has_role(user, INBOX_USERS)
+
+
+def belongs_to_organisation(role: str) -> bool:
+    """Whether an account of this role belongs to a department or social organisation."""
+    return role in REFERRAL_HANDLERS

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from .forms import LoginForm
-from .roles import can_read_households, can_view_dashboard
+from .roles import can_handle_referrals, can_read_households, can_view_dashboard
 
 
 class LoginView(auth_views.LoginView):
@@ -28,6 +28,10 @@ def lockout_response(request, original_response=None, credentials=None):
 
 @login_required
 def home(request):
+    """Each role's landing page: the household list, the leader's dashboard, or — for a
+    department officer and a social organisation — their inbox (待办) of referrals."""
+    if can_handle_referrals(request.user):
+        return redirect("inbox")
     if can_read_households(request.user):
         return redirect("households:list")
     if can_view_dashboard(request.user):

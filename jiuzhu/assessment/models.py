@@ -17,6 +17,8 @@ class ModelStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     ACTIVE = "active", "启用中"
     RETIRED = "retired", "已停用"
+    # A draft nobody will activate: kept (with its history), never previewed or activated.
+    DISCARDED = "discarded", "已废弃"
 
 
 class ModelVersion(models.Model):
@@ -59,6 +61,15 @@ class ModelVersion(models.Model):
         related_name="+",
     )
     previewed_at = models.DateTimeField("预览时间", null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="废弃人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    discarded_at = models.DateTimeField("废弃时间", null=True, blank=True)
 
     history = HistoricalRecords(verbose_name="模型版本变更记录", related_name="+")
 

@@ -258,7 +258,7 @@ def factor_rows(*, assessment: Assessment, reasons: dict) -> list[FactorRow]:
 def model_versions() -> QuerySet[ModelVersion]:
     """Every model version, newest first, with who made and who activated it."""
     return ModelVersion.objects.select_related(
-        "created_by", "activated_by", "previewed_by"
+        "created_by", "activated_by", "previewed_by", "discarded_by"
     ).order_by("-created_at", "-id")
 
 

@@ -157,11 +157,36 @@ def model_version_activate(*, actor, version: ModelVersion) -> ModelVersion:
     return version
 
 
+@transaction.atomic
+def model_version_discard(*, actor, version: ModelVersion) -> ModelVersion:
+    """Mark a draft discarded (已废弃): kept with its history, never activated.
+
+    Only a draft: an active or retired version produced assessments and stays as it is,
+    and so does any version an assessment names (none should be a draft; checked anyway).
+    """
+    _require_model_editor(actor)
+    version = ModelVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != ModelStatus.DRAFT:
+        raise ModelError(
+            f"只能废弃草稿:{version.version}{version.get_status_display()},不能废弃"
+        )
+    if Assessment.objects.filter(model_version=version).exists():
+        raise ModelError(f"已有评估结果注明使用 {version.version},不能废弃")
+    version.status = ModelStatus.DISCARDED
+    version.discarded_by = actor
+    version.discarded_at = timezone.now()
+    version._history_user = actor
+    version._change_reason = "废弃草稿"
+    version.save()
+    return version
+
+
 __all__ = [
     "FACTOR_LABELS",
     "assessment_run",
     "model_version_activate",
     "model_version_create",
+    "model_version_discard",
 ]
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("model/<str:version>/", views_model.model_version_view, name="model_version"),
     path("model/<str:version>/preview/", views_model.model_version_preview_view, name="model_preview"),
     path("model/<str:version>/activate/", views_model.model_version_activate_view, name="model_activate"),
+    path("model/<str:version>/discard/", views_model.model_version_discard_view, name="model_discard"),
     path("standard/", views_model.standard_view, name="standard"),
     path("members/<int:member_id>/elderly/", views.elderly_view, name="elderly"),
     path("stats/", views_stats.stats_view, name="stats"),

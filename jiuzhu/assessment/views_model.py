@@ -227,6 +227,24 @@ def model_version_activate_view(request, version: str):
     return redirect("assessment:model_version", version=v.version)
 
 
+@login_required
+@require_POST
+def model_version_discard_view(request, version: str):
+    """废弃草稿, once the officer has ticked the confirmation."""
+    _require_model_editor(request.user)
+    v = selectors.access_model_version(user=request.user, version=version)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, f"请勾选“确认废弃 {v.version}”")
+        return redirect(reverse("assessment:model_version", kwargs={"version": v.version}) + "#discard")
+    try:
+        services.model_version_discard(actor=request.user, version=v)
+    except ModelError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment:model_version", version=v.version)
+    messages.success(request, f"已废弃草稿 {v.version},版本记录中仍可查看")
+    return redirect("assessment:model")
+
+
 def _user_counties(user) -> list[Region]:
     """Counties the user was granted, or that contain a region they were granted."""
     codes = {code[:6] + "000000" for code in user_scope_codes(user)}

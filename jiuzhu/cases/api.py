@@ -55,6 +55,19 @@ class ActionOut(Schema):
     note_required: bool
 
 
+class DeadlineOut(Schema):
+    kind: str  # survey | county | total
+    label: str
+    start: dt.date
+    days: int  # the limit, in working days
+    due: dt.date  # its last day
+    running: bool
+    working_days_left: int | None  # while running; negative: overdue by that many
+    overdue: bool
+    done_on: dt.date | None
+    state: str
+
+
 class CaseOut(Schema):
     id: int
     number: str
@@ -68,6 +81,10 @@ class CaseOut(Schema):
     created_at: dt.datetime
     status_changed_at: dt.datetime
     measures: list[MeasureOut]
+    is_complex: bool
+    complex_reason: str
+    overdue: bool
+    deadlines: list[DeadlineOut]
     allowed_actions: list[ActionOut]
     events: list[EventOut]
 
@@ -89,10 +106,14 @@ def _event_out(e) -> dict:
 
 
 @router.get(
-    "/{case_id}",
-    response=responses(CaseOut, 401, 404, 422),
-    summary="查看一个个案(状态、帮扶措施、流转记录)",
-)
+    "/{case_id}", response=responses(CaseOut, 401, 404, 422),
+    summary="查看一个个案(状态、帮扶措施、办理时限、流转记录)",
+    description=(
+        "deadlines:法定办理时限(工作日),survey 入户调查(受理后3个工作日内开始)、"
+        "county 县级审核确认(乡镇提交后10个工作日内)、total 办理总时限(受理至县级决定,"
+        "30个工作日,复杂案件45个);overdue 表示有正在计算的时限已过截止日期。"
+    ),
+)  # fmt: skip
 def case_detail(request, case_id: int):
     case = selectors.access_case_by_id(user=request.user, case_id=case_id)
     return {
@@ -101,6 +122,14 @@ def case_detail(request, case_id: int):
         "channel": case.channel, "proxy": case.proxy, "household_id": case.household_id,
         "village": case.village_id, "created_at": case.created_at,
         "status_changed_at": case.status_changed_at, "measures": case.measures or [],
+        "is_complex": case.is_complex, "complex_reason": case.complex_reason,
+        "overdue": case.is_overdue,
+        "deadlines": [
+            {"kind": d.kind, "label": d.label, "start": d.start, "days": d.days, "due": d.due,
+             "running": d.running, "working_days_left": d.left, "overdue": d.overdue,
+             "done_on": d.done_on, "state": d.state}
+            for d in case.legal_deadlines
+        ],
         "allowed_actions": [
             {"action": t.action, "label": t.label, "target": t.target,
              "note_required": t.note_required}

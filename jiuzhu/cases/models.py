@@ -10,10 +10,12 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from jiuzhu.regions.models import under_codes_q
 
+from . import deadlines
 from . import workflow as wf
 
 
@@ -102,10 +104,15 @@ class Case(models.Model):
     created_at = models.DateTimeField("受理时间", default=timezone.now, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     status_changed_at = models.DateTimeField("状态变更时间", default=timezone.now)
+    # The legal deadlines (cases/deadlines.py) are computed from these stamps, never stored.
+    assessment_started_at = models.DateTimeField("开始入户调查时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交县级时间", null=True, blank=True)
     decided_at = models.DateTimeField("县级审核同意时间", null=True, blank=True)
     publicised_at = models.DateTimeField("公示时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # 复杂案件: county staff extend the whole-process limit (30 → 45 working days).
+    is_complex = models.BooleanField("复杂案件", default=False)
+    complex_reason = models.TextField("认定复杂案件的理由", blank=True)
 
     history = HistoricalRecords(verbose_name="个案变更记录", related_name="+")
     objects = CaseQuerySet.as_manager()
@@ -153,6 +160,21 @@ class Case(models.Model):
     def publicity_over(self) -> bool:
         ends = self.publicity_ends_on
         return ends is not None and timezone.localdate() > ends
+
+    @cached_property
+    def legal_deadlines(self) -> list[deadlines.Deadline]:
+        """The legal limits that apply to the case today (cases/deadlines.py)."""
+        return deadlines.case_deadlines(self)
+
+    @property
+    def next_deadline(self) -> deadlines.Deadline | None:
+        """The running limit that ends first (the lists show it)."""
+        running = [d for d in self.legal_deadlines if d.running]
+        return min(running, key=lambda d: d.due) if running else None
+
+    @property
+    def is_overdue(self) -> bool:
+        return any(d.overdue for d in self.legal_deadlines)
 
     @property
     def subject_name(self) -> str:

@@ -22,7 +22,7 @@ from jiuzhu.policies.models import Department, Policy
 from jiuzhu.policies.selectors import household_matching
 from jiuzhu.regions.models import Level, Region, under_codes_q
 
-from . import hooks
+from . import deadlines, hooks
 from . import workflow as wf
 from .codes import RECEIPT_LENGTH, public_county, receipt_normalise
 from .models import Case, CaseEvent, HotlineEvent, HotlineTicket
@@ -38,9 +38,31 @@ def case_scope(*, user) -> QuerySet[Case]:
     return Case.objects.under_codes(user_scope_codes(user))
 
 
-def case_list(*, user, status: str = "", channel: str = "", q: str = "") -> QuerySet[Case]:
-    """Cases in scope, newest first; merged duplicates only when asked for by status."""
-    qs = case_scope(user=user).select_related("household", "village")
+def _statuses_waiting_for(role: str) -> list[str]:
+    return [s.value for s in wf.Status if wf.available(status=s, role=role)]
+
+
+def cases_waiting(*, user) -> QuerySet[Case]:
+    """Cases in scope whose next move is the user's (the inbox's 待我办理). A case in
+    publicity waits for nobody until its period is over (then: 实施)."""
+    return (
+        case_scope(user=user)
+        .filter(status__in=_statuses_waiting_for(role_of(user)))
+        .exclude(status=wf.Status.PUBLICISED, publicised_at__gte=publicity_cutoff())
+    )
+
+
+def case_list(
+    *, user, status: str = "", channel: str = "", q: str = "", overdue: bool = False,
+    waiting: bool = False,
+) -> QuerySet[Case]:  # fmt: skip
+    """Cases in scope, newest first; merged duplicates only when asked for by status.
+    `overdue`: past a running legal deadline (cases.deadlines); `waiting`: the user's move."""
+    qs = (cases_waiting(user=user) if waiting else case_scope(user=user)).select_related(
+        "household", "village"
+    )
+    if overdue:
+        qs = qs.filter(deadlines.overdue_q())
     if status == "open":
         qs = qs.open()
     elif status:

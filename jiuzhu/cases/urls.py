@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:case_id>/transition/", views.case_transition_view, name="transition"),
     path("<int:case_id>/plan/", views.case_plan_view, name="plan"),
     path("<int:case_id>/link/", views.case_link_view, name="link"),
+    path("<int:case_id>/complex/", views.case_complex_view, name="complex"),
     path("open/<int:household_id>/", views.case_open_view, name="open"),
     path("hotline/", views_hotline.ticket_list_view, name="hotline"),
     path("hotline/new/", views_hotline.ticket_create_view, name="hotline_new"),

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts import roles
@@ -18,7 +19,7 @@ from jiuzhu.accounts.pages import error_text as _error_text
 from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.households import selectors as household_selectors
 
-from . import selectors, services
+from . import deadlines, selectors, services
 from . import workflow as wf
 from .codes import receipt_display
 from .forms import CaseOpenForm, add_service_errors
@@ -40,11 +41,15 @@ def case_list_view(request):
     status = request.GET.get("status", "")
     channel = request.GET.get("channel", "")
     q = request.GET.get("q", "").strip()
-    qs = selectors.case_list(user=request.user, status=status, channel=channel, q=q)
+    overdue = request.GET.get("overdue") == "1"
+    waiting = request.GET.get("waiting") == "1"
+    qs = selectors.case_list(user=request.user, status=status, channel=channel, q=q,
+                             overdue=overdue, waiting=waiting)  # fmt: skip
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.case_status_counts(user=request.user)
     return render(request, "cases/list.html", {
         "page": page, "status": status, "channel": channel, "q": q, "channels": Channel.choices,
+        "overdue": overdue, "waiting": waiting,
         "statuses": [(code, label, counts[code]) for code, label in wf.STATUS_LABELS.items()
                      if code in counts],
         "can_hotline": _role(request.user) in roles.HOTLINE_STAFF,
@@ -79,6 +84,8 @@ def case_detail_view(request, case_id: int):
         "can_link": role in roles.CASE_OPENERS and case.is_open and case.household_id is None,
         "can_refer": role in roles.CIVIL_AFFAIRS and case.household_id is not None
         and case.status in wf.REFERABLE,
+        "can_mark_complex": role in roles.CASE_COMPLEXITY_MARKERS and not case.is_complex
+        and case.status in deadlines.BEFORE_DECISION,
     })  # fmt: skip
 
 
@@ -97,6 +104,22 @@ def case_transition_view(request, case_id: int):
         label = wf.STATUS_LABELS[case.status]
         messages.success(request, f"已{wf.ACTION_VERBS[action]},个案现为“{label}”")
     return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_complex_view(request, case_id: int):
+    """认定复杂案件: the whole-process limit becomes 45 working days (county staff)."""
+    case = _case(request, case_id)
+    try:
+        services.case_mark_complex(actor=request.user, case=case,
+                                   reason=request.POST.get("reason", ""))  # fmt: skip
+    except (services.CaseError, ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        days = deadlines.limit_days(deadlines.TOTAL, is_complex=True)
+        messages.success(request, f"已认定为复杂案件,办理总时限延长至{days}个工作日")
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#deadlines")
 
 
 @login_required

@@ -85,7 +85,8 @@ _AT_COUNTY = {S.SUBMITTED, S.REVIEWING}
 # → 公示 → 实施 → 回访 → 结案). Read a row as: `action` takes a case in any of
 # `sources` to `target`, done by one of `roles` within their regions.
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("start_assessment", "开始入户评估", {S.RECEIVED}, S.ASSESSING, {VILLAGE, TOWNSHIP}),
+    _t("start_assessment", "开始入户评估", {S.RECEIVED}, S.ASSESSING, {VILLAGE, TOWNSHIP},
+       stamp="assessment_started_at"),
     _t("plan", "评估完成,拟定方案", {S.ASSESSING}, S.PLANNING, {VILLAGE, TOWNSHIP},
        needs_household=True),
     _t("submit", "乡镇审核通过,提交县级", {S.PLANNING}, S.SUBMITTED, {TOWNSHIP},
@@ -130,6 +131,7 @@ EVENT_LABELS: dict[str, str] = {
     "refer": "转介部门",
     "conference": "个案会商",
     "agenda_remove": "移出联席会议议程",
+    "complex": "认定为复杂案件",
 }
 # One name per action for messages and the timeline (a row's label is its button).
 ACTION_VERBS: dict[str, str] = {

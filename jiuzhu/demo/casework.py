@@ -2,7 +2,7 @@
 every timeline, history row and referral is what the platform itself writes.
 
 In 翠华镇 (the demo township): public reports waiting, home visits under way,
-plans with referrals and a case conference (医保 and 教育 tasks, one fed back),
+plans with referrals and a case conference (医保, 教育 and 社工中心 tasks, one fed back),
 cases submitted for this month's joint review, and last month's joint review
 concluded — approved cases in publicity, past it, in implementation, followed
 up and closed, one refused, one sent back for a change of plan.
@@ -69,8 +69,8 @@ def wipe_casework() -> None:
 def _shift(case_ids: list[int], days: int) -> None:
     """Move what happened to these cases `days` back in time (timestamps only)."""
     delta = dt.timedelta(days=days)
-    stamps = ("created_at", "status_changed_at", "submitted_at", "decided_at", "publicised_at",
-              "closed_at")  # fmt: skip
+    stamps = ("created_at", "status_changed_at", "assessment_started_at", "submitted_at",
+              "decided_at", "publicised_at", "closed_at")  # fmt: skip
     Case.objects.filter(pk__in=case_ids).update(**{s: F(s) - delta for s in stamps})
     CaseEvent.objects.filter(case_id__in=case_ids).update(at=F("at") - delta)
     referrals = Referral.objects.filter(case_id__in=case_ids)
@@ -154,11 +154,14 @@ def make_casework(*, seed: int = 530128) -> dict[str, int]:
         # Public reports and a hotline call: waiting for a home visit.
         villages = sorted({h.village_id for h in households} | {home})
         for i, text in enumerate(DESCRIPTIONS[:3]):
-            cases.case_report_public(
+            report = cases.case_report_public(
                 name=["测试段秀英", "测试罗志华", "测试普建国"][i], phone=PHONES[i],
                 village_code=villages[i % len(villages)], description=text, about_self=i != 2,
             )  # fmt: skip
             made.add("public_reports")
+            if i == 0:
+                # Reported ten days ago and not visited yet: past its 3-working-day limit.
+                _shift([report.pk], 10)
         ticket = cases.ticket_create(actor=zhen, kind="help", region_code=home,
                                      content=DESCRIPTIONS[3], caller_name="测试李桂芬",
                                      caller_phone=PHONES[10])  # fmt: skip
@@ -176,17 +179,22 @@ def make_casework(*, seed: int = 530128) -> dict[str, int]:
             if codes:
                 referrals.case_refer_measures(actor=zhen, case=case, policy_codes=codes)
                 made.add("referrals", len(codes))
-        departments = list(Department.objects.filter(code__in=["yibao", "jiaoyu"]))
-        if queue and len(departments) == 2:
+        # 医保 and 教育, and the county's social-work centre (社工中心) where the library has it.
+        departments = list(Department.objects.filter(code__in=["yibao", "jiaoyu", "shegong"]))
+        if queue and {"yibao", "jiaoyu"} <= {d.code for d in departments}:
             case = to_planning(take(0), prefer=("yibao", "jiaoyu"))
             conference = referrals.conference_create(
                 actor=zhen, case=case, held_on=today - dt.timedelta(days=2),
                 departments=departments,
                 minutes="户主患慢性病长期服药,子女在校就读。医保局核实门诊、住院费用并落实医疗救助;"
-                "教育体育局核实在校情况并落实教育资助。",
-                tasks={"yibao": "核实医疗费用,落实医疗救助", "jiaoyu": "核实在校情况,落实教育资助"},
+                "教育体育局核实在校情况并落实教育资助;社工中心入户开展照护需求评估和心理疏导。",
+                tasks={"yibao": "核实医疗费用,落实医疗救助", "jiaoyu": "核实在校情况,落实教育资助",
+                       "shegong": "入户开展照护需求评估和心理疏导"},
             )  # fmt: skip
             made.add("conferences")
+            # Three departments and a social organisation: the county allows it 45 days.
+            cases.case_mark_complex(actor=xian, case=case,
+                                    reason="涉及医保、教育和社工中心多方会商,需逐项核实")  # fmt: skip
             if "yibao" in users:
                 task = conference.tasks.get(department_id="yibao")
                 for action, note in [("accept", ""), ("review", ""),

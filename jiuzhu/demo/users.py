@@ -36,8 +36,7 @@ class DemoUser:
     role: str
     display_name: str
     region: str  # granted region code; "village" = first village of 翠华镇
-    department: str = ""
-    organisation: str = ""
+    department: str = ""  # the department or social organisation (a Department code)
     superuser: bool = False
 
 
@@ -51,13 +50,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser(
         "jiaoyu", Role.DEPARTMENT_OFFICER, "县教育体育局演示账号", COUNTY, department="jiaoyu"
     ),
-    DemoUser(
-        "shegong",
-        Role.SERVICE_ORG,
-        "社工机构演示账号",
-        COUNTY,
-        organisation="禄劝县慧爱社会工作服务中心",
-    ),
+    DemoUser("shegong", Role.SERVICE_ORG, "县社会工作服务中心演示账号", COUNTY, department="shegong"),
 ]
 
 
@@ -84,7 +77,6 @@ def ensure_users(*, password: str | None = None) -> list[User]:
         user.role = spec.role
         user.display_name = spec.display_name
         user.department = spec.department
-        user.organisation = spec.organisation
         user.is_superuser = spec.superuser
         user.is_staff = spec.superuser
         user.is_active = True
@@ -117,7 +109,7 @@ def logins_table(*, host: str, port: int | str) -> str:
     for spec in DEMO_USERS:
         code = village.code if spec.region == "village" and village else spec.region
         role = Role(spec.role).label
-        extra = departments.get(spec.department, spec.department) or spec.organisation
+        extra = departments.get(spec.department, spec.department)
         if extra:
             role = f"{role}({extra})"
         region = names.get(code, code)

@@ -22,9 +22,15 @@ from jiuzhu.regions.models import Region
 from . import hooks
 from .describe import condition_text, test_text
 from .matching import match_region
-from .models import Policy
+from .models import Department, Policy
 
 POLICY_NOT_FOUND = "政策不存在"
+
+
+def organisation_choices() -> list[tuple[str, str, bool]]:
+    """(code, name, is_social) of every department and social organisation, in the
+    library's order (accounts.hooks.organisations: the accounts they employ)."""
+    return [(d.code, d.name, d.is_social) for d in Department.objects.order_by("order", "code")]
 
 
 def policy_list(

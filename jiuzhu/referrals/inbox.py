@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from jiuzhu.accounts import roles
 from jiuzhu.accounts.roles import role_of
-from jiuzhu.cases import workflow as case_wf
+from jiuzhu.cases import deadlines as case_deadlines
 from jiuzhu.cases.models import Case
-from jiuzhu.cases.selectors import case_scope, publicity_cutoff
+from jiuzhu.cases.selectors import case_scope, cases_waiting
 
 from . import workflow as wf
 from .models import Conference, Referral
@@ -25,14 +25,11 @@ from .selectors import referral_scope
 class Inbox:
     to_accept: QuerySet[Referral] | None = None  # department: sent, awaiting acceptance
     in_hand: QuerySet[Referral] | None = None  # department: accepted … assisted, to feed back
-    overdue: int = 0
+    overdue: int = 0  # referrals past their deadline
     cases: QuerySet[Case] | None = None  # civil affairs: cases whose next step is theirs
+    cases_overdue: int = 0  # of those, past a legal deadline (cases.deadlines)
     to_close: QuerySet[Referral] | None = None  # civil affairs: returned or fed back
     conferences: list[Conference] | None = None  # civil affairs: conferences with open tasks
-
-
-def _case_statuses_for(role: str) -> list[str]:
-    return [s.value for s in case_wf.Status if case_wf.available(status=s, role=role)]
 
 
 def _department_waiting(user) -> QuerySet[Referral]:
@@ -41,15 +38,6 @@ def _department_waiting(user) -> QuerySet[Referral]:
 
 def _civil_waiting(user) -> QuerySet[Referral]:
     return referral_scope(user=user).filter(status__in=wf.WITH_CIVIL_AFFAIRS)
-
-
-def _cases_waiting(user) -> QuerySet[Case]:
-    # A case in publicity waits for nobody until its period is over (then: 实施).
-    return (
-        case_scope(user=user)
-        .filter(status__in=_case_statuses_for(role_of(user)))
-        .exclude(status=case_wf.Status.PUBLICISED, publicised_at__gte=publicity_cutoff())
-    )
 
 
 def _open_conferences(user) -> QuerySet[Conference]:
@@ -69,11 +57,11 @@ def inbox(*, user) -> Inbox:
         box.overdue = _department_waiting(user).filter(deadline__lt=today).count()
         return box
     if role in (roles.VILLAGE, *roles.CIVIL_AFFAIRS):
-        box.cases = (
-            _cases_waiting(user)
-            .select_related("household", "village")
-            .order_by("status_changed_at", "id")
+        waiting = cases_waiting(user=user)
+        box.cases = waiting.select_related("household", "village").order_by(
+            "status_changed_at", "id"
         )
+        box.cases_overdue = waiting.filter(case_deadlines.overdue_q()).count()
     if role in roles.CIVIL_AFFAIRS:
         box.to_close = (
             _civil_waiting(user)
@@ -98,7 +86,7 @@ def inbox_count(*, user) -> int:
         return _department_waiting(user).count()
     n = 0
     if role in (roles.VILLAGE, *roles.CIVIL_AFFAIRS):
-        n += _cases_waiting(user).count()
+        n += cases_waiting(user=user).count()
     if role in roles.CIVIL_AFFAIRS:
         n += _civil_waiting(user).count()
     return n

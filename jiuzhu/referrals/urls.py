@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list_view, name="list"),
     path("push/", views_push.push_view, name="push"),
+    path("accept/", views.referrals_accept_view, name="accept_many"),
     path("<int:referral_id>/", views.referral_detail_view, name="detail"),
     path("<int:referral_id>/transition/", views.referral_transition_view, name="transition"),
     path("households/<int:household_id>/", views.household_view, name="household"),

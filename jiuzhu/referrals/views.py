@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts import roles
 from jiuzhu.accounts.access import require_role
+from jiuzhu.accounts.pages import bulk_report
 from jiuzhu.accounts.pages import error_text as _error_text
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.cases.models import Case
+from jiuzhu.core.bulk import TooMany
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
@@ -55,6 +57,7 @@ def referral_detail_view(request, referral_id: int):
         "referral": referral,
         "events": selectors.referral_events(referral=referral),
         "actions": selectors.referral_actions(user=request.user, referral=referral),
+        "can_see_case": roles.has_role(request.user, roles.CASE_READERS),
     })  # fmt: skip
 
 
@@ -73,6 +76,22 @@ def referral_transition_view(request, referral_id: int):
     else:
         messages.success(request, f"已{wf.ACTION_VERBS[action]},转介现为“{referral.status_label}”")
     return redirect("referrals:detail", referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def referrals_accept_view(request):
+    """批量接收: accept the referrals ticked in the inbox."""
+    require_role(request.user, roles.REFERRAL_HANDLERS)
+    try:
+        result = services.referrals_accept(
+            actor=request.user, referral_ids=request.POST.getlist("referral")
+        )
+    except TooMany as exc:
+        messages.error(request, str(exc))
+    else:
+        bulk_report(request, result, verb="接收")
+    return redirect(f"{reverse('inbox')}#to-accept")
 
 
 @login_required

@@ -16,12 +16,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jiuzhu.accounts import roles
+from jiuzhu.accounts.pages import error_text
 from jiuzhu.accounts.roles import role_of
 from jiuzhu.accounts.scope import code_in_scope
 from jiuzhu.cases import services as case_services
 from jiuzhu.cases import workflow as case_wf
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.workflow import IllegalTransition
+from jiuzhu.core.bulk import BulkResult, check_count, run_each
+from jiuzhu.core.workflow import WorkflowError
 from jiuzhu.policies.models import Department
 from jiuzhu.regions.models import Level, Region
 from jiuzhu.validators import text_error
@@ -33,6 +36,7 @@ __all__ = [
     "agenda_add",
     "agenda_remove",
     "item_decide",
+    "items_decide",
     "meeting_conclude",
     "meeting_create",
     "publicise_approved",
@@ -205,6 +209,32 @@ def item_decide(*, actor, item: ReviewItem, decision: str, reason: str = "") -> 
     item._change_reason = f"会议决定:{item.get_decision_display()}"
     item.save()
     return item
+
+
+@transaction.atomic
+def items_decide(
+    *, actor, meeting: ReviewMeeting, item_ids, decision: str, reason: str = ""
+) -> BulkResult:
+    """Record one decision on the ticked items of a draft agenda (批量登记), each by
+    item_decide (its checks, its history) in a savepoint of this one transaction; report
+    per item what was refused. 不同意 and 修改 still need their reason (one for all)."""
+    meeting = _lock(meeting, actor)
+    _require_draft(meeting)
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "会议决定:请选择同意、不同意或修改"})
+    if decision in (Decision.REJECT, Decision.MODIFY) and not (reason or "").strip():
+        label = "不同意的理由" if decision == Decision.REJECT else "修改意见"
+        raise ValidationError({"reason": f"{label}:请填写(将登记到所勾选的每一项)"})
+    ids = check_count([int(i) for i in item_ids if str(i).isdigit()], noun="议程事项")
+    found = {it.pk: it for it in meeting.items.filter(pk__in=ids).select_related("case")}
+    result = run_each(
+        [found[pk] for pk in ids if pk in found],
+        apply=lambda it: item_decide(actor=actor, item=it, decision=decision, reason=reason),
+        label=lambda it: f"第{it.position}项({it.case.number})",
+        refusals=(ValidationError, PermissionDenied, WorkflowError), reason=error_text,
+    )  # fmt: skip
+    result.failed += [(f"议程事项{pk}", "不在本次会议议程中") for pk in ids if pk not in found]
+    return result
 
 
 @transaction.atomic

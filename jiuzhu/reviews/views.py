@@ -22,12 +22,14 @@ from django.views.decorators.http import require_POST
 from jiuzhu.accounts import roles
 from jiuzhu.accounts.access import require_role as _require
 from jiuzhu.accounts.models import AccessAction
-from jiuzhu.accounts.pages import attempt
+from jiuzhu.accounts.pages import attempt, bulk_report
 from jiuzhu.accounts.pages import error_text as _error_text
 from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.accounts.services import access_log_write
+from jiuzhu.cases import services as case_services
 from jiuzhu.cases.selectors import case_scope
 from jiuzhu.cases.workflow import Status
+from jiuzhu.core.bulk import TooMany
 from jiuzhu.core.workflow import WorkflowError
 from jiuzhu.policies.models import Department
 
@@ -189,6 +191,26 @@ def item_decide_view(request, meeting_id: int, item_id: int):
     return redirect(f"{meeting_url(meeting)}#item-{item.pk}")
 
 
+@login_required
+@require_POST
+def items_decide_view(request, meeting_id: int):
+    """批量登记: the same decision for the ticked items of the agenda."""
+    meeting = _meeting(request, meeting_id)
+    _require(request.user, roles.REVIEW_EDITORS)
+    decision = request.POST.get("decision", "")
+    try:
+        result = services.items_decide(
+            actor=request.user, meeting=meeting, item_ids=request.POST.getlist("item"),
+            decision=decision, reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except (ValidationError, WorkflowError, PermissionDenied, TooMany) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        verb = f"登记“{Decision(decision).label}”"
+        bulk_report(request, result, verb=verb)
+    return redirect(f"{meeting_url(meeting)}#agenda")
+
+
 def meeting_url(meeting: ReviewMeeting) -> str:
     return reverse("reviews:detail", kwargs={"meeting_id": meeting.pk})
 
@@ -278,6 +300,22 @@ def publicity_notice_view(request, meeting_id: int):
     )  # fmt: skip
     return _docx_download(request, meeting, data, name="publicity-notices",
                           detail=f"下载{meeting.title}公示文书({len(rows)}户)")  # fmt: skip
+
+
+@login_required
+@require_POST
+def implement_view(request):
+    """批量实施: the ticked cases whose publicity is over, each 实施帮扶."""
+    _require(request.user, roles.REVIEW_EDITORS)
+    try:
+        result = case_services.cases_implement(
+            actor=request.user, case_ids=request.POST.getlist("case")
+        )
+    except TooMany as exc:
+        messages.error(request, str(exc))
+    else:
+        bulk_report(request, result, verb="实施帮扶")
+    return redirect(f"{reverse('reviews:publicity')}?state=over")
 
 
 @login_required

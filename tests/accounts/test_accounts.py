@@ -201,8 +201,8 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(db, client):
         (Role.COUNTY_STAFF, "/households/"),
         (Role.ADMIN, "/households/"),
         (Role.LEADER, "/dashboard/"),
-        (Role.DEPARTMENT_OFFICER, "/"),
-        (Role.SERVICE_ORG, "/"),
+        (Role.DEPARTMENT_OFFICER, "/inbox/"),
+        (Role.SERVICE_ORG, "/inbox/"),
     ],
     ids=lambda v: getattr(v, "value", v),
 )
@@ -222,7 +222,8 @@ def test_logging_in_lands_each_role_on_its_home(county, client, role, landing):
     elif landing == "/dashboard/":
         assert "统计概览" in page
     else:
-        assert "暂无可办理事项" in page
+        # Officers of departments and social organisations land on their referrals.
+        assert "待接收的转介" in page and "暂无可办理事项" not in page
 
 
 def test_the_leader_dashboard_shows_counts_but_no_names(county, client):

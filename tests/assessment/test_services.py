@@ -23,7 +23,14 @@ from jiuzhu.engine.model import DEFAULT_MODEL, FACTORS, ModelError
 from jiuzhu.households import choices as c
 from jiuzhu.households import services as household_services
 from jiuzhu.regions.models import Region
-from tests.factories import UserFactory, elderly_items, make_household, make_id_number, member_data
+from tests.factories import (
+    ModelVersionFactory,
+    UserFactory,
+    elderly_items,
+    make_household,
+    make_id_number,
+    member_data,
+)
 from tests.support.forms import model_params_post
 
 pytestmark = pytest.mark.core
@@ -413,3 +420,49 @@ def test_the_preview_scores_every_household_exactly_as_the_per_household_path(
             assert bool(scored.multi[i]) == one.factors.multi_cause
             primary = one.factors.primary_cause
             assert scored.primary[i] == (FACTORS.index(primary) if primary else -1)
+
+
+# ---- Discarding a draft ---------------------------------------------------------------
+
+
+def test_a_discarded_draft_is_kept_with_who_and_when_and_can_no_longer_be_activated(officer):
+    draft = ModelVersionFactory(created_by=officer)
+    discarded = services.model_version_discard(actor=officer, version=draft)
+    assert discarded.status == "discarded"
+    assert discarded.discarded_by == officer and discarded.discarded_at is not None
+    last = ModelVersion.history.filter(id=draft.pk).order_by("-history_date").first()
+    assert (last.history_user, last.history_change_reason, last.status) == (
+        officer, "废弃草稿", "discarded",
+    )  # fmt: skip
+    assert ModelVersion.objects.filter(pk=draft.pk).exists()  # marked, never deleted
+    with pytest.raises(ModelError, match="只能启用草稿"):
+        services.model_version_activate(actor=officer, version=discarded)
+    with pytest.raises(ModelError, match="只能废弃草稿"):
+        services.model_version_discard(actor=officer, version=discarded)
+
+
+def test_the_active_and_a_retired_version_cannot_be_discarded(officer):
+    v1 = services.active_model_version()
+    with pytest.raises(ModelError, match="v1启用中,不能废弃"):
+        services.model_version_discard(actor=officer, version=v1)
+    v2 = services.model_version_activate(actor=officer, version=ModelVersionFactory())
+    with pytest.raises(ModelError, match="v1已停用,不能废弃"):
+        services.model_version_discard(actor=officer, version=v1)
+    assert ModelVersion.objects.get(pk=v1.pk).status == "retired"
+    assert ModelVersion.objects.get(pk=v2.pk).status == "active"
+
+
+def test_a_draft_an_assessment_names_is_not_discarded(officer, village):
+    household = make_household(village=village)
+    draft = ModelVersionFactory()
+    Assessment.objects.filter(household=household).update(model_version=draft)
+    with pytest.raises(ModelError, match="已有评估结果"):
+        services.model_version_discard(actor=officer, version=draft)
+    assert ModelVersion.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_only_model_editors_discard_a_draft(village):
+    draft = ModelVersionFactory()
+    with pytest.raises(PermissionDenied):
+        services.model_version_discard(actor=UserFactory.village_worker(village), version=draft)
+    assert ModelVersion.objects.get(pk=draft.pk).status == "draft"

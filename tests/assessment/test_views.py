@@ -13,7 +13,14 @@ from jiuzhu.assessment.models import Assessment, EconomicStandard, ElderlyAssess
 from jiuzhu.engine.elderly import ITEMS
 from jiuzhu.engine.model import DEFAULT_MODEL
 from jiuzhu.households import choices as c
-from tests.factories import UserFactory, elderly_items, make_household, make_id_number, member_data
+from tests.factories import (
+    ModelVersionFactory,
+    UserFactory,
+    elderly_items,
+    make_household,
+    make_id_number,
+    member_data,
+)
 from tests.support.clients import client_for, page_text
 from tests.support.forms import model_params_post
 
@@ -321,3 +328,43 @@ def test_a_preview_made_against_an_older_active_model_must_be_redone_before_acti
     second.refresh_from_db()
     assert second.status == "draft"
     assert "请重新预览" in page_text(response)
+
+
+def test_a_draft_is_discarded_from_its_page_after_the_confirmation(officer):
+    draft = ModelVersionFactory(created_by=officer)
+    client = client_for(officer)
+    url = f"/assessment/model/{draft.version}/"
+    page = page_text(client.get(url))
+    assert 'id="discard-button"' in page and f"确认废弃 {draft.version}" in page
+
+    refused = page_text(client.post(f"{url}discard/", follow=True))
+    assert f"请勾选“确认废弃 {draft.version}”" in refused
+    assert ModelVersion.objects.get(pk=draft.pk).status == "draft"
+
+    response = client.post(f"{url}discard/", {"confirm": "yes"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/assessment/model/"
+    listing = page_text(response)
+    assert f"已废弃草稿 {draft.version}" in listing
+    assert '<td class="status-discarded">已废弃</td>' in listing and "页面县民政 废弃" in listing
+    page = page_text(client.get(url))
+    assert 'id="discard-button"' not in page and 'id="run-preview"' not in page
+    assert "由 页面县民政 废弃" in page
+    # Neither previewed nor activated any more.
+    client.post(f"{url}preview/")
+    client.post(f"{url}activate/", {"confirm": "yes"})
+    assert ModelVersion.objects.get(pk=draft.pk).status == "discarded"
+
+
+def test_the_active_version_has_no_discard_button_and_refuses_a_forged_post(officer, county):
+    client = client_for(officer)
+    client.get("/assessment/model/")  # v1, the default model, exists from the first visit
+    assert 'id="discard-button"' not in page_text(client.get("/assessment/model/v1/"))
+    response = client.post("/assessment/model/v1/discard/", {"confirm": "yes"}, follow=True)
+    assert "只能废弃草稿" in page_text(response)
+    assert ModelVersion.objects.get(version="v1").status == "active"
+    worker = UserFactory(role=Role.TOWNSHIP_STAFF, regions=[county["county"]])
+    draft = ModelVersionFactory()
+    assert (
+        client_for(worker).post(f"/assessment/model/{draft.version}/discard/",
+                                {"confirm": "yes"}).status_code == 404
+    )  # fmt: skip

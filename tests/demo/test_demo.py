@@ -12,6 +12,8 @@ from jiuzhu.demo import generator
 from jiuzhu.households import choices as c
 from jiuzhu.households import crypto, selectors, services
 from jiuzhu.households.models import Household, Member
+from jiuzhu.policies.library import DEPARTMENTS
+from jiuzhu.policies.models import DepartmentKind
 from jiuzhu.regions.models import Level, Region
 from tests.factories import household_fields, member_data
 from tests.support.clients import client_for
@@ -146,6 +148,11 @@ def test_demo_users_have_their_roles_and_one_grant_each(demo):
     assert admin.is_superuser and admin.is_staff
     assert village.code.startswith("530128109")
     assert User.objects.get(username="yibao").department == "yibao"
+    # The social organisation's account belongs to the library's social-work centre.
+    shegong = User.objects.get(username="shegong")
+    assert shegong.department == "shegong"
+    library = {d["code"]: d for d in DEPARTMENTS}
+    assert library[shegong.department]["kind"] == DepartmentKind.SOCIAL_WORK
 
 
 def test_village_worker_sees_exactly_the_households_of_their_village(demo):
@@ -259,7 +266,7 @@ def test_the_demo_county_comes_with_a_month_of_casework_through_every_stage(db):
     from django.utils import timezone
 
     assert not CaseEvent.objects.filter(at__gt=timezone.now()).exists()
-    for name in ("yibao", "jiaoyu"):
+    for name in ("yibao", "jiaoyu", "shegong"):
         box = inbox(user=User.objects.get(username=name))
         assert box.to_accept.count() >= 1, name
     assert "演示个案" in out.getvalue()

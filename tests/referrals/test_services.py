@@ -69,8 +69,10 @@ def test_done_is_the_only_terminal_status_and_has_no_way_out():
 
 @pytest.fixture
 def users(users):
-    """The conftest's people, and an officer of another department (教育)."""
-    return {**users, "other_department": UserFactory.department_officer("jiaoyu")}
+    """The conftest's people, the social-work centre's account, and an officer of another
+    department (教育)."""
+    return {**users, Role.SERVICE_ORG: UserFactory.social_organisation("shegong"),
+            "other_department": UserFactory.department_officer("jiaoyu")}  # fmt: skip
 
 
 def _note(row) -> str:
@@ -112,8 +114,10 @@ def test_township_staff_cannot_send_for_a_household_outside_its_township(
 
 @pytest.mark.parametrize(("row", "source", "role"), LEGAL, ids=_id)
 def test_every_allowed_transition_succeeds_for_its_roles(row, source, role, users, household):
-    referral = ReferralFactory(status=source, household=household)
     actor = users[role]
+    # Sent to the actor's own department or social organisation (医保 for civil affairs).
+    referral = ReferralFactory(status=source, household=household,
+                               department=actor.department or "yibao")  # fmt: skip
     before = timezone.now()
 
     moved = services.referral_transition(

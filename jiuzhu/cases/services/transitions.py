@@ -1,5 +1,6 @@
-"""Moving a case by one row of its workflow table (cases/workflow.py), and the
-timeline rows that do not move it."""
+"""Moving a case by one row of its workflow table (cases/workflow.py), one case or the
+ticked cases of a list (implementing those past publicity), and the timeline rows that
+do not move it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jiuzhu.accounts.pages import error_text
 from jiuzhu.accounts.roles import role_of
+from jiuzhu.core.bulk import BulkResult, check_count, run_each
 
 from .. import hooks
 from .. import workflow as wf
@@ -16,6 +19,7 @@ from ..models import (
     Case,
     CaseEvent,
 )
+from ..selectors import CASE_NOT_FOUND, case_scope
 from ..workflow import IllegalTransition, UnknownAction
 from .common import (
     case_event,
@@ -70,6 +74,24 @@ def case_transition(*, actor, case: Case, action: str, note: str = "", meeting=N
     case_save(case, actor=actor, reason=row.label)
     case_event(case, action=action, from_status=from_status, actor=actor, note=note, at=now)
     return case
+
+
+@transaction.atomic
+def cases_implement(*, actor, case_ids, note: str = "公示期满无异议,批量实施帮扶") -> BulkResult:
+    """Implement the ticked cases past their publicity (批量实施), each by case_transition
+    (its checks: the period over, the role, the scope; its timeline row) in a savepoint of
+    this one transaction; report per case what was refused."""
+    ids = check_count([int(i) for i in case_ids if str(i).isdigit()], noun="个案")
+    found = {c.pk: c for c in case_scope(user=actor).filter(pk__in=ids)
+             .select_related("household")}  # fmt: skip
+    result = run_each(
+        [found[pk] for pk in ids if pk in found],
+        apply=lambda c: case_transition(actor=actor, case=c, action="implement", note=note),
+        label=lambda c: f"{c.subject_name or '(未填姓名)'}({c.number})",
+        refusals=(wf.CaseError, PermissionDenied, ValidationError), reason=error_text,
+    )  # fmt: skip
+    result.failed += [(f"个案{pk}", CASE_NOT_FOUND) for pk in ids if pk not in found]
+    return result
 
 
 def case_log(*, actor, case: Case, action: str, note: str = "") -> CaseEvent:

@@ -21,7 +21,7 @@ from .sends import (
     referral_need_of,
     referral_send,
 )
-from .transitions import referral_transition
+from .transitions import referral_transition, referrals_accept
 
 __all__ = [
     "IllegalTransition",
@@ -40,5 +40,6 @@ __all__ = [
     "referral_push_start",
     "referral_send",
     "referral_transition",
+    "referrals_accept",
     "refuse_submit_while_tasks_open",
 ]

@@ -1,4 +1,5 @@
-"""Moving a referral by one row of its workflow table (referrals/workflow.py)."""
+"""Moving a referral by one row of its workflow table (referrals/workflow.py), one at
+a time or several at once (accepting the ticked referrals of an inbox)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiuzhu.accounts import roles
+from jiuzhu.accounts.pages import error_text
 from jiuzhu.accounts.roles import role_of
+from jiuzhu.core.bulk import BulkResult, check_count, run_each
 
 from .. import workflow as wf
 from ..models import Referral, ReferralEvent
-from ..workflow import UnknownAction
+from ..selectors import REFERRAL_NOT_FOUND, referral_scope
+from ..workflow import UnknownAction, WorkflowError
 from .common import clean_note, require_civil_affairs
 from .sends import referral_deadline
 
@@ -20,9 +24,9 @@ def _require_role_for(actor, referral: Referral, action: str) -> None:
     role = role_of(actor)
     if action in wf.DEPARTMENT_ACTIONS:
         if role not in roles.REFERRAL_HANDLERS:
-            raise PermissionDenied(f"只有接收部门的经办员可以{wf.ACTION_VERBS[action]}")
+            raise PermissionDenied(f"只有接收转介的部门或社会组织可以{wf.ACTION_VERBS[action]}")
         if not actor.department or actor.department != referral.department_id:
-            raise PermissionDenied("该转介不是转给您所在部门的")
+            raise PermissionDenied("该转介不是转给您所在部门或机构的")
     else:
         require_civil_affairs(actor, referral.village_id, "该转介")
 
@@ -61,3 +65,24 @@ def referral_transition(*, actor, referral: Referral, action: str, note: str = "
         actor=actor, note=note, at=now,
     )  # fmt: skip
     return referral
+
+
+def _label(referral: Referral) -> str:
+    return f"{referral.household.head_name or '(未填姓名)'}户(转介{referral.pk})"
+
+
+@transaction.atomic
+def referrals_accept(*, actor, referral_ids) -> BulkResult:
+    """Accept the ticked referrals (批量接收), each by referral_transition (its checks, its
+    event) in a savepoint of this one transaction; report per referral what was refused."""
+    ids = check_count([int(i) for i in referral_ids if str(i).isdigit()], noun="转介")
+    found = {r.pk: r for r in referral_scope(user=actor).filter(pk__in=ids)
+             .select_related("household")}  # fmt: skip
+    result = run_each(
+        [found[pk] for pk in ids if pk in found],
+        apply=lambda r: referral_transition(actor=actor, referral=r, action="accept"),
+        label=_label, refusals=(WorkflowError, PermissionDenied, ValidationError),
+        reason=error_text,
+    )  # fmt: skip
+    result.failed += [(f"转介{pk}", REFERRAL_NOT_FOUND) for pk in ids if pk not in found]
+    return result

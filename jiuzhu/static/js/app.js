@@ -12,6 +12,31 @@
     }
   });
 
+  // <input type="checkbox" data-check-all="NAME" form="F">: ticking it ticks (or clears)
+  // every checkbox named NAME of form F; ticking those by hand keeps it in step.
+  function boxesOf(master) {
+    var name = master.getAttribute("data-check-all");
+    return Array.prototype.filter.call(
+      document.querySelectorAll('input[type="checkbox"][name="' + name + '"]'),
+      function (box) { return box.form === master.form; }
+    );
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.matches || !el.matches('input[type="checkbox"]')) { return; }
+    if (el.hasAttribute("data-check-all")) {
+      boxesOf(el).forEach(function (box) { box.checked = el.checked; });
+      return;
+    }
+    document.querySelectorAll("[data-check-all]").forEach(function (master) {
+      var boxes = boxesOf(master);
+      if (boxes.indexOf(el) === -1) { return; }
+      var ticked = boxes.filter(function (box) { return box.checked; }).length;
+      master.checked = ticked === boxes.length;
+      master.indeterminate = ticked > 0 && ticked < boxes.length;
+    });
+  });
+
   // After a rejected save, land on the list of errors (#error-summary).
   function focusErrors() {
     var summary = document.getElementById("error-summary");
