@@ -254,7 +254,8 @@ def mask_name(name: str) -> str:
 def _limit_lines(case) -> list[str]:
     lines = []
     for d in deadlines.case_deadlines(case):
-        line = f"{d.label}:自{deadlines.STARTS[d.kind]}之日起{d.days}个工作日内,最迟{d.due:%Y-%m-%d}"
+        start = deadlines.STARTS[d.kind]
+        line = f"{d.label}:自{start}之日起{d.days}个工作日内,最迟{d.due:%Y-%m-%d}"
         lines.append(line if d.running else f"{line}({d.state})")
     return lines
 
@@ -276,6 +277,7 @@ def case_receipt(*, receipt_code: str) -> Receipt | None:
     shown = case.duplicate_of if merged else case
     reported = case.channel == Channel.REPORT
     village = case.village
+    township = village.parent.name if village.parent else ""
     return Receipt(
         code=code,
         village_code=village.code,
@@ -284,7 +286,7 @@ def case_receipt(*, receipt_code: str) -> Receipt | None:
         channel_label=case.get_channel_display(),
         subject_label="被报告人" if reported else "申请人",
         name_masked=mask_name(case.applicant_name),
-        place=" ".join(n for n in (village.parent.name if village.parent else "", village.name) if n),
+        place=" ".join(n for n in (township, village.name) if n),
         limits=_limit_lines(shown) if shown.status in wf.OPEN else [],
         merged=merged,
     )

@@ -36,15 +36,24 @@ def test_the_printed_assessment_shows_scores_and_reasons_without_controls(
     assert "打印人 测试县民政" in header
     text = printed_text(page)
     index = page.locator("#index").inner_text()
-    for shown in ("困难指数", index, "因病", "因房", "各因子得分及依据", "需求清单", household.number):
+    for shown in (
+        "困难指数",
+        index,
+        "因病",
+        "因房",
+        "各因子得分及依据",
+        "需求清单",
+        household.number,
+    ):
         assert shown in text, shown
     assert "重新评估" not in text
     # The factor table prints with borders, and no row breaks across pages.
     cell = page.locator("#factors td").first
     assert cell.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
-    assert page.locator("#factors tbody tr").first.evaluate(
-        "el => getComputedStyle(el).breakInside"
-    ) == "avoid"
+    assert (
+        page.locator("#factors tbody tr").first.evaluate("el => getComputedStyle(el).breakInside")
+        == "avoid"
+    )
     # The chart stays inside the printed page's width.
     fits = page.evaluate(
         "() => { const box = document.querySelector('main').getBoundingClientRect();"

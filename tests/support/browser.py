@@ -97,6 +97,8 @@ def pdf_page_count(data: bytes) -> int:
 def print_button_prints(page) -> bool:
     """Click the page's 打印 button with window.print replaced by a recorder (headless
     Chromium has no print dialog); True when the click asked to print."""
-    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    page.evaluate(
+        "() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }"
+    )
     page.locator("[data-print]").click()
     return page.evaluate("window.__printed") == 1
