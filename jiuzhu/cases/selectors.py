@@ -25,7 +25,7 @@ from jiuzhu.regions.models import Level, Region, under_codes_q
 from . import deadlines, hooks
 from . import workflow as wf
 from .codes import RECEIPT_LENGTH, public_county, receipt_normalise
-from .models import Case, CaseEvent, HotlineEvent, HotlineTicket
+from .models import Case, CaseEvent, Channel, HotlineEvent, HotlineTicket
 
 CASE_NOT_FOUND = "个案不存在"
 TICKET_NOT_FOUND = "热线工单不存在"
@@ -223,6 +223,71 @@ def case_public_status(*, receipt_code: str) -> PublicStatus | None:
         is_open=shown.status in wf.OPEN,
         received_at=case.created_at,
         steps=steps,
+        merged=merged,
+    )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The receipt (回执) printed for whoever applied or reported: what was received,
+    when, where, and the legal limits it runs under. The name is masked; no phone,
+    address or description."""
+
+    code: str
+    village_code: str
+    title: str
+    received_at: datetime
+    channel_label: str
+    subject_label: str  # 申请人 or 被报告人
+    name_masked: str
+    place: str  # township and village
+    limits: list[str]  # the legal deadlines (办理时限) in Chinese, with their last days
+    merged: bool
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: a receipt names the person by the first character only."""
+    name = (name or "").strip()
+    return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else ("*" if name else "—")
+
+
+def _limit_lines(case) -> list[str]:
+    lines = []
+    for d in deadlines.case_deadlines(case):
+        start = deadlines.STARTS[d.kind]
+        line = f"{d.label}:自{start}之日起{d.days}个工作日内,最迟{d.due:%Y-%m-%d}"
+        lines.append(line if d.running else f"{line}({d.state})")
+    return lines
+
+
+def case_receipt(*, receipt_code: str) -> Receipt | None:
+    """The receipt behind a receipt code, or None. A merged report runs under its
+    original's limits (the original is the case being handled)."""
+    code = receipt_normalise(receipt_code)
+    if len(code) != RECEIPT_LENGTH:
+        return None
+    case = (
+        Case.objects.filter(receipt_code=code)
+        .select_related("duplicate_of", "village__parent")
+        .first()
+    )
+    if case is None:
+        return None
+    merged = case.duplicate_of_id is not None
+    shown = case.duplicate_of if merged else case
+    reported = case.channel == Channel.REPORT
+    village = case.village
+    township = village.parent.name if village.parent else ""
+    return Receipt(
+        code=code,
+        village_code=village.code,
+        title="困难情况报告回执" if reported else "社会救助申请受理回执",
+        received_at=case.created_at,
+        channel_label=case.get_channel_display(),
+        subject_label="被报告人" if reported else "申请人",
+        name_masked=mask_name(case.applicant_name),
+        place=" ".join(n for n in (township, village.name) if n),
+        limits=_limit_lines(shown) if shown.status in wf.OPEN else [],
         merged=merged,
     )
 

@@ -97,8 +97,10 @@ def receipt_view(request):
     code = request.session.get("apply_receipt")
     if not code:
         return redirect("apply:form")
-    return render(request, "cases/apply_receipt.html", {"code": code,
-                                                         "display": receipt_display(code)})  # fmt: skip
+    return render(request, "cases/apply_receipt.html", {
+        "code": code, "display": receipt_display(code),
+        "receipt": selectors.case_receipt(receipt_code=code),
+    })  # fmt: skip
 
 
 @never_cache

@@ -285,8 +285,11 @@ def member_reveal_view(request, member_id: int):
         return HttpResponse("无权查看完整身份证号", status=403)
     return HttpResponse(
         format_html(
-            '<span class="id-full">{}</span><small class="hint reveal-note">本次查看已记入日志</small>',
+            # The masked number stays for print: a revealed number never prints (print.css).
+            '<span class="id-full id-revealed">{}</span><span class="id-masked print-only">{}</span>'
+            '<small class="hint reveal-note">本次查看已记入日志</small>',
             number,
+            member.id_masked,
         )
     )
 

@@ -4,6 +4,7 @@ tests/conftest.py."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.factories import PASSWORD
@@ -58,3 +59,46 @@ def after_htmx_swap(page, action) -> None:
 
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
+
+
+# --- print (static/css/print.css) ------------------------------------------------------
+
+# What a printed page must not show: the menu, buttons, forms and their controls, htmx
+# controls, flash messages and the footer.
+SCREEN_ONLY = (
+    ".topbar, nav, footer, .messages, button, .button, form, input, select, textarea, "
+    "[hx-get], [hx-post]"
+)
+
+
+def shown_in_print(page, selector: str = SCREEN_ONLY) -> list[str]:
+    """Switch the page to print media; return (the start of) every element matching
+    `selector` that would still be printed — none, for a page laid out for print."""
+    page.emulate_media(media="print")
+    return page.evaluate(
+        """sel => Array.from(document.querySelectorAll(sel))
+            .filter(el => el.checkVisibility())
+            .map(el => el.outerHTML.slice(0, 120))""",
+        selector,
+    )
+
+
+def printed_text(page) -> str:
+    """The text a print of the page shows (print media: what print.css hides is gone)."""
+    page.emulate_media(media="print")
+    return page.locator("body").inner_text()
+
+
+def pdf_page_count(data: bytes) -> int:
+    """The pages of a PDF Chromium printed (its page objects; Chromium writes them plain)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
+def print_button_prints(page) -> bool:
+    """Click the page's 打印 button with window.print replaced by a recorder (headless
+    Chromium has no print dialog); True when the click asked to print."""
+    page.evaluate(
+        "() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }"
+    )
+    page.locator("[data-print]").click()
+    return page.evaluate("window.__printed") == 1
