@@ -81,7 +81,7 @@ def test_a_member_condition_on_sex_takes_only_the_registrys_codes(library):
                                                  {"field": "veteran", "op": "eq", "value": True}]}})  # fmt: skip
     from jiuzhu.policies.describe import condition_text
 
-    assert condition_text(women.condition) == "有家庭成员同时满足:性别等于女;是退役军人"
+    assert condition_text(women.condition) == "有家庭成员同时满足:性别为女;是退役军人"
 
 
 def test_changing_a_policy_raises_its_version_and_keeps_who_changed_it(library):
@@ -178,7 +178,7 @@ def test_the_household_page_lists_due_policies_with_their_reasons(library, villa
     page = client.get(f"/policies/households/{household.pk}/").content.decode()
     due = page[page.index('id="to-receive"') : page.index('id="receiving"')]
     assert "测试政策house" in due and "测试政策dibao" in due
-    assert "住房安全状况属于" in due
+    assert "住房安全状况为" in due
 
 
 def test_the_demo_library_is_complete_and_every_condition_is_valid():
