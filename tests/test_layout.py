@@ -16,7 +16,9 @@ CODE = TESTS.parent / "jiuzhu"
 APPS = {p.name for p in CODE.iterdir() if (p / "__init__.py").exists()}
 # Top-level test modules other than those of a top-level module (jiuzhu/frames.py →
 # tests/test_frames.py): the suite's own checks, and walks through every app at once.
-TOP_LEVEL = {"test_layout.py", "test_factories.py", "test_e2e_browser.py", "test_csp_browser.py"}
+# test_screen_text.py walks every app's pages as each role, looking for codes on screen.
+TOP_LEVEL = {"test_layout.py", "test_factories.py", "test_e2e_browser.py", "test_csp_browser.py",
+             "test_screen_text.py"}  # fmt: skip
 
 
 def _python_files() -> list[Path]:

@@ -262,6 +262,15 @@ class Assessment(models.Model):
     def scores(self) -> dict[str, float]:
         return {f: float(getattr(self, f)) for f in FACTORS}
 
+    @property
+    def cause_labels(self) -> list[str]:
+        """The causes as a person reads them (因病、劳动力), in the stored order."""
+        return [FACTOR_LABELS.get(c, c) for c in self.causes or []]
+
+    @property
+    def primary_cause_label(self) -> str:
+        return FACTOR_LABELS.get(self.primary_cause, "")
+
     def input_data(self) -> dict | None:
         """The inputs this assessment was computed from (JSON of `to_json`), wherever kept."""
         if self.inputs is not None or self.inputs_source_id is None:

@@ -51,7 +51,6 @@ def household_assessment_view(request, household_id: int):
     }
     history = list(selectors.assessment_history(user=request.user, household_id=household.pk)[:50])
     for row in history:
-        row.cause_labels = [FACTOR_LABELS.get(c, c) for c in row.causes]
         row.trigger_label = selectors.TRIGGER_LABELS.get(row.trigger, row.trigger)
     context = {
         "h": household,
@@ -61,8 +60,8 @@ def household_assessment_view(request, household_id: int):
         "reasons": reasons,
         "chart": chart,
         "threshold": threshold,
-        "cause_labels": [FACTOR_LABELS.get(c, c) for c in assessment.causes],
-        "primary_label": FACTOR_LABELS.get(assessment.primary_cause, ""),
+        "cause_labels": assessment.cause_labels,
+        "primary_label": assessment.primary_cause_label,
         "history": history,
         "trigger_label": selectors.TRIGGER_LABELS.get(assessment.trigger, assessment.trigger),
         "can_run": can_edit_households(request.user),

@@ -7,14 +7,13 @@ outside the grants is answered like one that does not exist (404).
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.accounts.roles import can_view_dashboard
+from jiuzhu.core import downloads
 from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 from jiuzhu.engine.needs import CIRCLE_LABELS
 
@@ -76,11 +75,9 @@ def stats_xlsx_view(request):
         stats.table_xlsx(table),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"{table.regions_label}致困原因统计表_{table.as_of:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"zhikun_{table.as_of:%Y%m%d}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return downloads.attachment(
+        response, f"{table.regions_label}致困原因统计表_{table.as_of:%Y%m%d}.xlsx"
     )
-    return response
 
 
 def _k(value: str | None) -> float:

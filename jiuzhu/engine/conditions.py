@@ -11,7 +11,8 @@ A condition is JSON, one of
 Fields are named in FIELDS (each with its Chinese label, kind and level) and
 operators in OPERATORS. Nothing is executed: a condition is checked against the
 catalogue (`validate`) and then interpreted, either for one household with the
-outcome of every test (`evaluate`, which a clerk reads) or compiled to Polars
+outcome of every test (`evaluate`), as the whole tree with each group and test
+met or not (`explain`, which a clerk reads), or compiled to Polars
 expressions that decide a million households at once (`expression`). Both give
 the same answer; tests check it.
 """
@@ -317,6 +318,61 @@ def evaluate(condition: Mapping, household: Mapping, members: Sequence[Mapping])
     return Outcome(ok, tuple(tests), failed if not ok else (), len(parts))
 
 
+@dataclass(frozen=True)
+class Explained:
+    """One node of a condition as it came out for one household: the tree itself, each
+    group and each test marked met or not, for a clerk to read (policies.describe).
+
+    kind is "all", "any", "member", "no_member" or "test". A test keeps its condition
+    (`node`) and the value it read (`actual`). A member node has one part per member
+    (the inner condition explained for that member, `member` its index in `members`);
+    it holds when some part does ("member") or when none does ("no_member").
+    """
+
+    kind: str
+    ok: bool
+    parts: tuple[Explained, ...] = ()
+    node: Mapping | None = None
+    actual: Any = None
+    member: int | None = None
+
+    @property
+    def met(self) -> tuple[Explained, ...]:
+        return tuple(p for p in self.parts if p.ok)
+
+    @property
+    def unmet(self) -> tuple[Explained, ...]:
+        return tuple(p for p in self.parts if not p.ok)
+
+
+def _explain(node: Mapping, record: Mapping, members: Sequence[Mapping]) -> Explained:
+    if "all" in node or "any" in node:
+        kind = "all" if "all" in node else "any"
+        parts = tuple(_explain(p, record, members) for p in node[kind])
+        ok = all(p.ok for p in parts) if kind == "all" else any(p.ok for p in parts)
+        return Explained(kind, ok, parts, node)
+    kind = _member_kind(node)
+    if kind:
+        parts = tuple(
+            _with_member(_explain(node[kind], m, ()), i) for i, m in enumerate(members)
+        )  # fmt: skip
+        hit = any(p.ok for p in parts)
+        return Explained(kind, hit if kind == "member" else not hit, parts, node)
+    actual = record.get(node["field"])
+    return Explained("test", _compare(node["op"], actual, node["value"]), (), node, actual)
+
+
+def _with_member(explained: Explained, index: int) -> Explained:
+    return Explained(explained.kind, explained.ok, explained.parts, explained.node,
+                     explained.actual, index)  # fmt: skip
+
+
+def explain(condition: Mapping, household: Mapping, members: Sequence[Mapping]) -> Explained:
+    """The condition as a tree of met and unmet groups and tests for one household
+    (the same answer as `evaluate`, kept in the condition's shape)."""
+    return _explain(condition, household, members)
+
+
 # ---------------------------------------------------------------------------
 # A million households at once
 
@@ -451,10 +507,13 @@ def record_of(h, result) -> tuple[dict, list[dict]]:
         rigid_share=econ.rigid_share,
         **{f"score_{f}": factors.factors[f].score for f in FACTORS},
     )
+    # Read by the explanation only (no condition tests them): the local standard.
+    household["standard"] = econ.standard
     members = []
     for m in h.members:
         row = {name: getattr(m, name) for name in MEMBER_INPUT_FIELDS}
         row["seriously_ill"] = m.seriously_ill
+        row["name"] = m.name  # for the explanation only
         members.append(row)
     return household, members
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from jiuzhu.accounts.access import NotFound, require_role
 from jiuzhu.accounts.roles import EXPORTERS, IMPORTERS
+from jiuzhu.core import downloads
 from jiuzhu.jobs import selectors as job_selectors
 from jiuzhu.jobs.models import JobStatus
 
@@ -40,12 +41,8 @@ def import_template_view(request):
     out = io.BytesIO()
     spreadsheets.build_template(user=request.user, out=out)
     out.seek(0)
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename="家庭档案导入模板.xlsx",
-        content_type=spreadsheets.XLSX_CONTENT_TYPE,
-    )
+    response = FileResponse(out, content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    return downloads.attachment(response, "家庭档案导入模板.xlsx")
 
 
 @login_required
@@ -178,9 +175,5 @@ def export_view(request):
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
     exporting.export_write(actor=request.user, out=out, **filters)
     out.seek(0)
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=f"家庭档案台账_{timezone.localdate():%Y%m%d}.xlsx",
-        content_type=spreadsheets.XLSX_CONTENT_TYPE,
-    )
+    response = FileResponse(out, content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    return downloads.attachment(response, f"家庭档案台账_{timezone.localdate():%Y%m%d}.xlsx")

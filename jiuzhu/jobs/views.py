@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import render
 
 from jiuzhu.accounts.access import NotFound
+from jiuzhu.core import downloads
 
 from . import selectors, services
 from .models import Job
@@ -43,4 +44,5 @@ def job_download_view(request, job_id: int):
         path = services.job_file_download(actor=request.user, job=job)
     except (PermissionDenied, FileNotFoundError):
         raise NotFound(selectors.JOB_MISSING) from None
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
+    response = FileResponse(path.open("rb"), as_attachment=True)
+    return downloads.attachment(response, job.file_name or f"{job.kind_label}结果{path.suffix}")

@@ -14,13 +14,13 @@ from jiuzhu.assessment.inputs import household_input
 from jiuzhu.assessment.selectors import assessment_current
 from jiuzhu.assessment.services import economic_standard_for, engine_model
 from jiuzhu.engine.assess import assess
-from jiuzhu.engine.conditions import Outcome, evaluate, record_of
+from jiuzhu.engine.conditions import Outcome, evaluate, explain, record_of
 from jiuzhu.engine.needs import NEED_LABELS
 from jiuzhu.households.models import Household
 from jiuzhu.regions.models import Region
 
 from . import hooks
-from .describe import condition_text, test_text
+from .describe import Line, condition_text, explanation, test_text
 from .matching import match_region
 from .models import Department, Policy
 
@@ -73,6 +73,8 @@ class PolicyMatch:
     outcome: Outcome
     received: bool
     by_referral: bool = False  # delivered by the department through a referral
+    # The condition explained for the household (describe.explanation): groups, 满足其一.
+    lines: tuple[Line, ...] = ()
 
     @property
     def met_lines(self) -> list[str]:
@@ -131,13 +133,16 @@ def household_matching(*, user, household_id) -> HouseholdMatching:
         received = by_referral or (
             bool(policy.receipt_code) and policy.receipt_code in received_codes
         )
-        match = PolicyMatch(policy, outcome, received, by_referral)
         if outcome.ok:
-            groups["in" if received else "to"].append(match)
+            group = "in" if received else "to"
         elif received:
-            groups["review"].append(match)
+            group = "review"
         elif outcome.near_miss:
-            groups["near"].append(match)
+            group = "near"
+        else:
+            continue
+        lines = explanation(explain(policy.condition, record, members), record, members)
+        groups[group].append(PolicyMatch(policy, outcome, received, by_referral, lines))
     return HouseholdMatching(household, assessment, groups["to"], groups["in"],
                              groups["near"], groups["review"])  # fmt: skip
 

@@ -16,7 +16,7 @@ from jiuzhu.accounts.models import AccessAction
 from jiuzhu.accounts.roles import HOUSEHOLD_READERS
 from jiuzhu.accounts.services import access_log_write
 from jiuzhu.assessment import stats
-from jiuzhu.core import cells
+from jiuzhu.core import cells, downloads
 from jiuzhu.engine.needs import NEED_LABELS
 
 from . import selectors
@@ -89,6 +89,7 @@ def find_view(request):
         "picked": request.GET.get("region", ""),
         "total_missing": sum(r["missing"] for r in result.rows),
         "departments": Department.objects.all(),
+        "picked_department": Department.objects.filter(code=department).first() if department else None,
     })  # fmt: skip
 
 
@@ -118,12 +119,11 @@ def find_xlsx_view(request):
         object_id=department or "all",
         detail=f"政策找人名单:{result.regions_label},{name or '全部部门'},{len(rows)}条"[:255],
     )  # fmt: skip
-    stamp = timezone.localdate().strftime("%Y%m%d")
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = (
-        f"attachment; filename=policy-find-{department or 'all'}-{stamp}.xlsx"
+    who = name.short_name if name else "全部部门"
+    return downloads.attachment(
+        response, f"{result.regions_label}应享未享名单_{who}_{timezone.localdate():%Y%m%d}.xlsx"
     )
-    return response

@@ -29,6 +29,7 @@ from jiuzhu.accounts.services import access_log_write
 from jiuzhu.cases import services as case_services
 from jiuzhu.cases.selectors import case_scope
 from jiuzhu.cases.workflow import Status
+from jiuzhu.core import downloads
 from jiuzhu.core.bulk import TooMany
 from jiuzhu.core.workflow import WorkflowError
 from jiuzhu.policies.models import Department
@@ -268,7 +269,7 @@ def publicise_view(request, meeting_id: int):
 def minutes_view(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     data = minutes_docx(meeting=meeting, rows=selectors.agenda(meeting=meeting))
-    return _docx_download(request, meeting, data, name="joint-review-minutes",
+    return _docx_download(request, meeting, data, name=f"{meeting.title}纪要",
                           detail=f"下载{meeting.title}纪要")  # fmt: skip
 
 
@@ -278,10 +279,7 @@ def _docx_download(request, meeting: ReviewMeeting, data: bytes, *, name: str, d
         user=request.user, action=AccessAction.EXPORT, object_type="review_meeting",
         object_id=str(meeting.pk), detail=detail,
     )  # fmt: skip
-    response = HttpResponse(data, content_type=DOCX)
-    filename = f"{meeting.month:%Y-%m}-{name}.docx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return downloads.attachment(HttpResponse(data, content_type=DOCX), f"{name}.docx")
 
 
 @login_required
@@ -298,7 +296,7 @@ def publicity_notice_view(request, meeting_id: int):
         county_name=meeting.county.name, rows=rows, phone=civil or "",
         days=settings.PUBLICITY_DAYS,
     )  # fmt: skip
-    return _docx_download(request, meeting, data, name="publicity-notices",
+    return _docx_download(request, meeting, data, name=f"{meeting.title}审核结果公示",
                           detail=f"下载{meeting.title}公示文书({len(rows)}户)")  # fmt: skip
 
 

@@ -11,13 +11,14 @@ from jiuzhu.engine.batch import assess_frames, frames_from_inputs
 from jiuzhu.engine.conditions import (
     ConditionError,
     evaluate,
+    explain,
     frames_of,
     match_frames,
     record_of,
     validate,
 )
 from jiuzhu.engine.inputs import HouseholdInput, MemberInput
-from tests.support.strategies import households
+from tests.support.strategies import conditions, households
 
 pytestmark = pytest.mark.core
 
@@ -113,78 +114,7 @@ def test_a_bad_condition_is_refused_with_a_chinese_message_naming_the_problem(co
         validate(condition, codes={"housing_safety": {"safe", "c", "d"}})
 
 
-# Random conditions over a sample of fields of every kind.
-leaves = st.one_of(
-    st.builds(lambda v: {"field": "size", "op": "le", "value": v}, st.integers(1, 6)),
-    st.builds(
-        lambda v: {"field": "circle", "op": "in", "value": v},
-        st.lists(st.integers(0, 3), min_size=1, unique=True),
-    ),  # fmt: skip
-    st.builds(lambda v: {"field": "index", "op": "ge", "value": v}, st.floats(0, 100)),
-    st.builds(lambda v: {"field": "below_edge", "op": "eq", "value": v}, st.booleans()),
-    st.builds(
-        lambda v: {"field": "causes", "op": "contains", "value": v},
-        st.sampled_from(["illness", "disability", "housing", "labour"]),
-    ),  # fmt: skip
-    st.builds(
-        lambda v: {"field": "needs", "op": "any_of", "value": v},
-        st.lists(
-            st.sampled_from(["medical", "housing", "nursing", "basic_living"]),
-            min_size=1,
-            unique=True,
-        ),
-    ),  # fmt: skip
-    st.builds(
-        lambda v: {"field": "housing_safety", "op": "in", "value": v},
-        st.lists(st.sampled_from(["c", "d", "safe"]), min_size=1, unique=True),
-    ),  # fmt: skip
-    st.builds(
-        lambda v: {"field": "assistance_received", "op": "not_contains", "value": v},
-        st.sampled_from(["dibao", "medical"]),
-    ),  # fmt: skip
-    st.builds(lambda v: {"field": "rigid_share", "op": "gt", "value": v}, st.floats(0, 2)),
-)
-member_leaves = st.one_of(
-    st.builds(lambda v: {"field": "age", "op": "ge", "value": v}, st.integers(0, 90)),
-    st.builds(
-        lambda v: {"field": "disability_grade", "op": "in", "value": v},
-        st.lists(st.integers(1, 4), min_size=1, unique=True),
-    ),  # fmt: skip
-    st.builds(lambda v: {"field": "elderly_level", "op": "ge", "value": v}, st.integers(0, 4)),
-    st.builds(lambda v: {"field": "seriously_ill", "op": "eq", "value": v}, st.booleans()),
-    st.builds(
-        lambda v: {"field": "school_stage", "op": "ne", "value": v},
-        st.sampled_from(["none", "primary", "dropout"]),
-    ),  # fmt: skip
-    st.builds(
-        lambda op, v: {"field": "sex", "op": op, "value": v},
-        st.sampled_from(["eq", "ne"]),
-        st.sampled_from(["M", "F"]),
-    ),  # fmt: skip
-    st.builds(
-        lambda v: {"field": "sex", "op": "in", "value": v},
-        st.lists(st.sampled_from(["M", "F"]), min_size=1, unique=True),
-    ),  # fmt: skip
-    st.builds(lambda v: {"field": "veteran", "op": "eq", "value": v}, st.booleans()),
-)
-member_nodes = st.builds(lambda parts, k: {k: parts},
-                         st.lists(member_leaves, min_size=1, max_size=3),
-                         st.sampled_from(["all", "any"]))  # fmt: skip
-conditions = st.recursive(
-    st.one_of(
-        leaves,
-        member_nodes.map(lambda n: {"member": n}),
-        member_nodes.map(lambda n: {"no_member": n}),
-    ),  # fmt: skip
-    lambda inner: st.builds(
-        lambda parts, k: {k: parts},
-        st.lists(inner, min_size=1, max_size=4),
-        st.sampled_from(["all", "any"]),
-    ),  # fmt: skip
-    max_leaves=8,
-)
-
-
+# Random conditions over a sample of fields of every kind (tests/support/strategies.py).
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(households, min_size=1, max_size=12), st.lists(conditions, min_size=1, max_size=4))
 def test_the_vectorised_match_agrees_with_the_explained_one_for_any_condition(items, tree):
@@ -199,3 +129,65 @@ def test_the_vectorised_match_agrees_with_the_explained_one_for_any_condition(it
         for i, condition in enumerate(tree):
             assert matched[f"c{i}"][row] == evaluate(condition, record, members).ok, (
                 condition, record, members)  # fmt: skip
+
+
+# --- explain: the tree, met or not, per group and per test ------------------------------
+
+MET_BY_AGE = {"all": [{"field": "below_standard", "op": "eq", "value": True},
+                      {"any": [{"field": "tag_tekun", "op": "eq", "value": True},
+                               {"member": {"field": "age", "op": "ge", "value": 60}}]}]}  # fmt: skip
+
+
+def test_an_any_group_holds_by_one_branch_and_keeps_the_other_unmet():
+    elder = HouseholdInput(members=(MemberInput(age=40, wage_income=0),
+                                    MemberInput(age=72, name="甲")))  # fmt: skip
+    tree = explain(MET_BY_AGE, *_record(elder))
+    assert tree.ok and tree.kind == "all"
+    below, group = tree.parts
+    assert below.kind == "test" and below.ok and below.actual is True
+    assert group.kind == "any" and group.ok
+    tekun, member = group.parts
+    assert not tekun.ok and member.ok and group.met == (member,) and group.unmet == (tekun,)
+    assert [p.member for p in member.parts] == [0, 1]
+    assert [(p.ok, p.actual) for p in member.parts] == [(False, 40), (True, 72)]
+
+
+def test_an_unmet_all_group_names_exactly_the_parts_that_failed():
+    saver = HouseholdInput(members=(MemberInput(age=50, wage_income=1000),), deposits=90_000)
+    tree = explain(DIBAO, *_record(saver))
+    assert not tree.ok
+    assert [p.node["field"] for p in tree.unmet] == ["assets_ok"]
+    assert [p.node["field"] for p in tree.met] == ["below_standard"]
+
+
+def test_no_member_holds_when_no_members_part_does_and_lists_every_member():
+    able = {"no_member": {"field": "labour_ability", "op": "in", "value": ["full", "skilled"]}}
+    mixed = HouseholdInput(members=(MemberInput(age=80, labour_ability="lost"),
+                                    MemberInput(age=40, labour_ability="full")))  # fmt: skip
+    tree = explain(able, *_record(mixed))
+    assert tree.kind == "no_member" and not tree.ok
+    assert [p.ok for p in tree.parts] == [False, True]
+
+
+def _consistent(e, members) -> None:
+    """Each group's answer follows from its parts'; a member node has a part per member."""
+    if e.kind == "all":
+        assert e.ok == all(p.ok for p in e.parts)
+    elif e.kind == "any":
+        assert e.ok == any(p.ok for p in e.parts)
+    elif e.kind in ("member", "no_member"):
+        assert [p.member for p in e.parts] == list(range(len(members)))
+        assert e.ok == (any(p.ok for p in e.parts) == (e.kind == "member"))
+    else:
+        assert e.parts == () and e.node is not None
+    for p in e.parts:
+        _consistent(p, members)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households, conditions)
+def test_explain_agrees_with_evaluate_and_each_group_follows_from_its_parts(item, condition):
+    record, members = _record(item)
+    tree = explain(condition, record, members)
+    assert tree.ok == evaluate(condition, record, members).ok
+    _consistent(tree, members)

@@ -41,7 +41,9 @@ def test_a_village_worker_on_a_phone_reads_which_policies_a_household_is_due_and
     assert due.locator("[data-policy='dibao']").count() == 1
     assert due.locator("article").count() >= 2
     reasons = due.locator("[data-policy='dibao'] .tests li").all_inner_texts()
-    assert any("低于低保标准" in line and "实际:是" in line for line in reasons), reasons
+    assert any(line.startswith("✓") and "月人均收入" in line and "低于低保标准" in line
+               for line in reasons), reasons  # fmt: skip
+    assert not any("✗" in line for line in reasons), reasons  # met: nothing crossed under it
     assert no_sideways_scroll(page)
     # The library itself, filtered by a need, on the same phone.
     page.goto(f"{url}/policies/?need=housing")

@@ -1,5 +1,6 @@
 """The policy library: saving policies, one household's matching, 政策找人 and its pages."""
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from tests.factories import (
     PolicyFactory,
     UserFactory,
     make_household,
+    make_id_number,
     member_data,
 )
 from tests.support.clients import client_for
@@ -81,7 +83,7 @@ def test_a_member_condition_on_sex_takes_only_the_registrys_codes(library):
                                                  {"field": "veteran", "op": "eq", "value": True}]}})  # fmt: skip
     from jiuzhu.policies.describe import condition_text
 
-    assert condition_text(women.condition) == "有家庭成员同时满足:性别等于女;是退役军人"
+    assert condition_text(women.condition) == "有家庭成员同时满足:性别为女;是退役军人"
 
 
 def test_changing_a_policy_raises_its_version_and_keeps_who_changed_it(library):
@@ -178,7 +180,7 @@ def test_the_household_page_lists_due_policies_with_their_reasons(library, villa
     page = client.get(f"/policies/households/{household.pk}/").content.decode()
     due = page[page.index('id="to-receive"') : page.index('id="receiving"')]
     assert "测试政策house" in due and "测试政策dibao" in due
-    assert "住房安全状况属于" in due
+    assert "住房安全状况为" in due
 
 
 def test_the_demo_library_is_complete_and_every_condition_is_valid():
@@ -214,3 +216,25 @@ def test_the_policy_find_download_writes_a_formula_like_name_as_text(library, co
     sheet = load_workbook(io.BytesIO(response.content)).active
     (head,) = [row[1] for row in sheet.iter_rows(min_row=3)]
     assert (head.value, head.data_type) == (formula, "s")
+
+
+def test_a_met_policy_with_an_any_group_reads_one_is_enough_without_a_cross(library, village):
+    either = {"all": [{"field": "below_standard", "op": "eq", "value": True},
+                      {"any": [{"field": "tag_tekun", "op": "eq", "value": True},
+                               {"member": {"field": "age", "op": "ge", "value": 60}}]}]}  # fmt: skip
+    _policy("elder", either, needs=("basic_living",))
+    household = _poor(village, members=[
+        member_data(wage_income=0, name="测试甲", id_number=make_id_number(birth=dt.date(1985, 3, 1))),
+        member_data(relation=c.Relation.PARENT, wage_income=0, name="测试乙",
+                    id_number=make_id_number(birth=dt.date(1950, 3, 1))),
+    ])  # fmt: skip
+    client = client_for(UserFactory.village_worker(village))
+    page = client.get(f"/policies/households/{household.pk}/").content.decode()
+    due = page[page.index('id="to-receive"') : page.index('id="receiving"')]
+    elder = due[due.index('data-policy="elder"') :]
+    elder = elder[: elder.index("</article>")]
+    assert "满足其一" in elder
+    assert "父母测试乙" in elder and "不低于 60岁" in elder
+    assert "✗" not in elder and 'class="unmet"' not in elder
+    assert '<li class="muted">' in elder and "是特困人员" not in elder.split("muted")[0]
+    assert "tag_tekun" not in elder and "below_standard" not in elder

@@ -31,7 +31,7 @@ def test_the_veteran_and_two_cancers_conditions_read_in_chinese():
     tuiyi = condition_text(_library_policy(TUIYI)["condition"])
     assert tuiyi.startswith("同时满足:有家庭成员是退役军人;")
     liangai = condition_text(_library_policy(LIANGAI)["condition"])
-    assert "有家庭成员同时满足:性别等于女;年龄不低于18岁;年龄不超过64岁;疾病等于恶性肿瘤" in liangai
+    assert "有家庭成员同时满足:性别为女;年龄不低于18岁;年龄不超过64岁;疾病为恶性肿瘤" in liangai
 
 
 def _poor_members(**head):
@@ -87,7 +87,7 @@ def test_only_a_woman_with_cancer_is_found_for_the_two_cancers_policy(loaded_lib
     missed = selectors.household_matching(user=clerk, household_id=man.pk)
     assert LIANGAI not in {m.policy.code for m in missed.to_receive}
     lines = next(m for m in missed.near if m.policy.code == LIANGAI).test_lines
-    assert (False, "成员性别等于女(各成员:男)") in lines
+    assert (False, "成员性别为女(各成员:男)") in lines
 
     match = match_region(village)
     eligible = dict(

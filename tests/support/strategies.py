@@ -100,3 +100,76 @@ households = st.builds(
     deposits=st.one_of(st.just(0.0), amounts),
     vehicles=st.integers(0, 2),
 )
+
+
+# Condition trees of the policy library's language (jiuzhu.engine.conditions): household
+# tests, member nodes, and all/any groups of them nested a few levels deep.
+leaves = st.one_of(
+    st.builds(lambda v: {"field": "size", "op": "le", "value": v}, st.integers(1, 6)),
+    st.builds(
+        lambda v: {"field": "circle", "op": "in", "value": v},
+        st.lists(st.integers(0, 3), min_size=1, unique=True),
+    ),  # fmt: skip
+    st.builds(lambda v: {"field": "index", "op": "ge", "value": v}, st.floats(0, 100)),
+    st.builds(lambda v: {"field": "below_edge", "op": "eq", "value": v}, st.booleans()),
+    st.builds(
+        lambda v: {"field": "causes", "op": "contains", "value": v},
+        st.sampled_from(["illness", "disability", "housing", "labour"]),
+    ),  # fmt: skip
+    st.builds(
+        lambda v: {"field": "needs", "op": "any_of", "value": v},
+        st.lists(
+            st.sampled_from(["medical", "housing", "nursing", "basic_living"]),
+            min_size=1,
+            unique=True,
+        ),
+    ),  # fmt: skip
+    st.builds(
+        lambda v: {"field": "housing_safety", "op": "in", "value": v},
+        st.lists(st.sampled_from(["c", "d", "safe"]), min_size=1, unique=True),
+    ),  # fmt: skip
+    st.builds(
+        lambda v: {"field": "assistance_received", "op": "not_contains", "value": v},
+        st.sampled_from(["dibao", "medical"]),
+    ),  # fmt: skip
+    st.builds(lambda v: {"field": "rigid_share", "op": "gt", "value": v}, st.floats(0, 2)),
+)
+member_leaves = st.one_of(
+    st.builds(lambda v: {"field": "age", "op": "ge", "value": v}, st.integers(0, 90)),
+    st.builds(
+        lambda v: {"field": "disability_grade", "op": "in", "value": v},
+        st.lists(st.integers(1, 4), min_size=1, unique=True),
+    ),  # fmt: skip
+    st.builds(lambda v: {"field": "elderly_level", "op": "ge", "value": v}, st.integers(0, 4)),
+    st.builds(lambda v: {"field": "seriously_ill", "op": "eq", "value": v}, st.booleans()),
+    st.builds(
+        lambda v: {"field": "school_stage", "op": "ne", "value": v},
+        st.sampled_from(["none", "primary", "dropout"]),
+    ),  # fmt: skip
+    st.builds(
+        lambda op, v: {"field": "sex", "op": op, "value": v},
+        st.sampled_from(["eq", "ne"]),
+        st.sampled_from(["M", "F"]),
+    ),  # fmt: skip
+    st.builds(
+        lambda v: {"field": "sex", "op": "in", "value": v},
+        st.lists(st.sampled_from(["M", "F"]), min_size=1, unique=True),
+    ),  # fmt: skip
+    st.builds(lambda v: {"field": "veteran", "op": "eq", "value": v}, st.booleans()),
+)
+member_nodes = st.builds(lambda parts, k: {k: parts},
+                         st.lists(member_leaves, min_size=1, max_size=3),
+                         st.sampled_from(["all", "any"]))  # fmt: skip
+conditions = st.recursive(
+    st.one_of(
+        leaves,
+        member_nodes.map(lambda n: {"member": n}),
+        member_nodes.map(lambda n: {"no_member": n}),
+    ),  # fmt: skip
+    lambda inner: st.builds(
+        lambda parts, k: {k: parts},
+        st.lists(inner, min_size=1, max_size=4),
+        st.sampled_from(["all", "any"]),
+    ),  # fmt: skip
+    max_leaves=8,
+)
