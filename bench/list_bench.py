@@ -84,8 +84,10 @@ def variants(last_page: int) -> list[tuple[str, dict]]:
     rows += [
         ("致困原因=因灾 + 困难指数 高→低", {"cause": "disaster", "sort": "index_desc"}),
         ("致困原因=因病 + 圈层=第一圈层", {"cause": "illness", "circle": 1}),
-        ("致困原因=因残 + 孤儿 + 最近评估", {"cause": "disability", "tag": "tag_orphan",
-                                          "sort": "assessed_desc"}),  # fmt: skip
+        (
+            "致困原因=因残 + 孤儿 + 最近评估",
+            {"cause": "disability", "tag": "tag_orphan", "sort": "assessed_desc"},
+        ),  # fmt: skip
     ]
     return rows
 

@@ -56,13 +56,21 @@ FACETS = ListFacets(
     sorts=(
         # (index, household) descending is one index of the pointer table, read
         # forwards or backwards; households not yet assessed follow.
-        ListSort("index_desc", "困难指数 高→低",
-                 (F("latest_assessment__index").desc(), F("id").desc()), ASSESSED),
+        ListSort(
+            "index_desc",
+            "困难指数 高→低",
+            (F("latest_assessment__index").desc(), F("id").desc()),
+            ASSESSED,
+        ),
         ListSort("index_asc", "困难指数 低→高", ("latest_assessment__index", "id"), ASSESSED),
         # Assessments are numbered as they are stored, each stamped when it is: the
         # newest pointer target is the latest assessment date.
-        ListSort("assessed_desc", "最近评估在前",
-                 (F("latest_assessment__assessment_id").desc(),), ASSESSED),
+        ListSort(
+            "assessed_desc",
+            "最近评估在前",
+            (F("latest_assessment__assessment_id").desc(),),
+            ASSESSED,
+        ),
     ),  # fmt: skip
     filters=(
         ListFilter("cause", "致困原因", tuple((f, FACTOR_LABELS[f]) for f in CAUSE_ORDER), _cause),

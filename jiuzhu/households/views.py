@@ -27,6 +27,7 @@ from jiuzhu.accounts.roles import (
     can_view_dashboard,
 )
 from jiuzhu.accounts.scope import region_scope, township_choices, village_choices
+from jiuzhu.core.text import query_text
 from jiuzhu.regions.models import Level
 
 from . import choices as c
@@ -190,6 +191,17 @@ def _list_response(
         "can_import": can_import(request.user),
     }
     return render(request, "households/list.html", context)
+
+
+@login_required
+@require_POST  # posted (with the CSRF token): a search text may be an ID number
+def household_pick_view(request):
+    """The household picker's results (households/_picker.html): households in the
+    user's scope for the text typed, ID numbers masked."""
+    _require_reader(request.user)
+    q = query_text(request.POST.get("household_q", ""))[:64]
+    picks = selectors.household_pick(user=request.user, q=q)
+    return render(request, "households/_pick_results.html", {"picks": picks, "q": q.strip()})
 
 
 @login_required
