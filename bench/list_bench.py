@@ -64,7 +64,7 @@ def prepare(n: int, *, reuse: bool, seed: int) -> None:
 
 
 def variants(last_page: int) -> list[tuple[str, dict]]:
-    from jiuzhu.engine.model import FACTORS
+    from jiuzhu.engine.model import FACTOR_LABELS, FACTORS
 
     rows = [
         ("默认(最新登记在前)", {}),
@@ -80,7 +80,7 @@ def variants(last_page: int) -> list[tuple[str, dict]]:
         ("圈层=第二圈层 + 困难指数 高→低", {"circle": 2, "sort": "index_desc"}),
         ("圈层=未分层 + 户主姓名", {"circle": 0, "sort": "name"}),
     ]
-    rows += [(f"致困原因={f}", {"cause": f}) for f in FACTORS]
+    rows += [(f"致困原因={FACTOR_LABELS[f]}", {"cause": f}) for f in FACTORS]
     rows += [
         ("致困原因=因灾 + 困难指数 高→低", {"cause": "disaster", "sort": "index_desc"}),
         ("致困原因=因病 + 圈层=第一圈层", {"cause": "illness", "circle": 1}),
@@ -114,6 +114,7 @@ def main() -> None:
     from django.test import Client
 
     from jiuzhu.accounts.models import User
+    from jiuzhu.households import selectors
     from jiuzhu.households.models import Household
     from jiuzhu.households.views import LIST_COUNT_CAP, PAGE_SIZE
 
@@ -131,8 +132,9 @@ def main() -> None:
         user = User.objects.get(username=username)
         client.force_login(user)
         print(f"\n== {user.display_name}({username}),每项 {args.requests} 次 ==", flush=True)
-        first = client.get("/households/", {"sort": "index_desc"})
-        last_page = first.context["page"].paginator.num_pages
+        in_scope = selectors.household_list(user=user).order_by()[: LIST_COUNT_CAP + 1].count()
+        last_page = -(-min(in_scope, LIST_COUNT_CAP) // PAGE_SIZE)
+        print(f"  范围内 {in_scope:,}{'+' if in_scope > LIST_COUNT_CAP else ''} 户", flush=True)
         for label, params in variants(last_page):
             path = "/households/?" + urlencode(params)
 
