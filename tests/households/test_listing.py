@@ -6,7 +6,9 @@ import re
 
 import pytest
 
+from jiuzhu.assessment.listing import FACETS
 from jiuzhu.assessment.models import LatestAssessment
+from jiuzhu.assessment.services import assessment_run
 from jiuzhu.households import choices as c
 from jiuzhu.households.listing import SortedRows
 from jiuzhu.households.models import Household
@@ -77,8 +79,6 @@ def test_the_list_sorts_by_name_by_number_and_newest_assessment(spread, township
     numbers = {h.pk: h.number for h in spread}
     assert _listed(client, sort="number") == sorted(numbers, key=numbers.get)
     # Re-assessing the oldest household makes its assessment the newest.
-    from jiuzhu.assessment.services import assessment_run
-
     assessment_run(actor=None, household=spread[0])
     shown = _listed(client, sort="assessed_desc")
     assert shown[0] == spread[0].pk
@@ -191,8 +191,6 @@ def test_the_list_is_still_region_scoped_when_sorted_and_filtered(spread, other_
 
 
 def test_sorted_rows_slice_across_the_assessed_and_the_unassessed(spread):
-    from jiuzhu.assessment.listing import FACETS
-
     sort = next(s for s in FACETS.sorts if s.key == "index_desc")
     rows = SortedRows(Household.objects.filter(pk__in=[h.pk for h in spread]), sort)
     everything = [h.pk for h in rows[0:100]]

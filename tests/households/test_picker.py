@@ -5,8 +5,10 @@ household file and opening a case from a hotline call."""
 
 import pytest
 
+from jiuzhu.accounts.models import Role
 from jiuzhu.cases.models import Case
 from jiuzhu.households import choices as c
+from jiuzhu.households import crypto
 from jiuzhu.households.forms import household_from_picker
 from tests.factories import (
     CaseFactory,
@@ -65,8 +67,6 @@ def test_the_picker_finds_by_number_full_id_and_the_last_four_characters(ours, t
 
 
 def test_the_picker_shows_only_masked_id_numbers_and_nothing_for_no_match(ours, township):
-    from jiuzhu.households import crypto
-
     html = page_text(_pick(township, "测试欧阳"))
     head = ours.members.get(relation=c.Relation.HEAD)
     assert f"测试欧阳甲 {head.id_masked}" in html
@@ -78,8 +78,6 @@ def test_the_picker_shows_only_masked_id_numbers_and_nothing_for_no_match(ours, 
 
 
 def test_the_picker_takes_no_get_and_refuses_roles_without_household_files(ours, users):
-    from jiuzhu.accounts.models import Role
-
     county = users[Role.COUNTY_STAFF]
     # GET would put the text (maybe an ID number) in the URL and the logs.
     assert client_for(county).get("/households/pick/", {"household_q": "测试"}).status_code == 405
