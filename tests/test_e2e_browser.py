@@ -22,7 +22,7 @@ from jiuzhu.households import choices as c
 from jiuzhu.policies.services import library_load
 from jiuzhu.referrals.models import Referral
 from tests.factories import UserFactory, make_household, member_data
-from tests.support.browser import log_in
+from tests.support.browser import after_htmx_swap, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -115,7 +115,9 @@ def test_one_household_from_a_public_self_report_to_closure(
     phone.locator("#cases").get_by_role("link", name=HEAD).click()
     _press(phone, "开始入户评估")
     assert _status(phone) == "入户评估"
-    phone.get_by_placeholder("户编号").fill(household.number)
+    # The household picker: part of the head's name, then the result tapped.
+    after_htmx_swap(phone, lambda: phone.locator(".picker-q").fill(HEAD[:3]))
+    phone.locator(f'.picker-choice[data-pick-id="{household.pk}"]').click()
     phone.get_by_role("button", name="关联").click()
     phone.wait_for_load_state()
     assert household.number in phone.locator("section.card").first.inner_text()

@@ -10,6 +10,7 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         # Re-assess a household whenever its file changes, in the same transaction
         # (households.hooks; jiuzhu.core.hooks). Imported here: models load after this.
-        from . import services, tasks  # noqa: F401 - tasks registers the re-assessment job
+        from . import listing, services, tasks  # noqa: F401 - tasks registers the re-assessment job
 
         households.household_changed.register(services.assessment_on_change)
+        households.household_list_facets.register(listing.household_list_facets)

@@ -342,6 +342,17 @@ class LatestAssessment(models.Model):
     class Meta:
         verbose_name = "最新评估"
         verbose_name_plural = "最新评估"
+        # The household list sorted by the hardship index (either way) reads this
+        # index and stops after a page. No index on assessment_id: it changes in every
+        # row on every batch run, which would make each update rewrite every index
+        # (no HOT update) — decision 0007.
+        indexes = [
+            models.Index(
+                models.F("index").desc(),
+                models.F("household").desc(),
+                name="latest_index_household",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} → {self.assessment_id}"

@@ -18,6 +18,7 @@ from jiuzhu.accounts.access import require_role as _require
 from jiuzhu.accounts.pages import error_text as _error_text
 from jiuzhu.accounts.roles import role_of as _role
 from jiuzhu.households import selectors as household_selectors
+from jiuzhu.households.forms import household_from_picker
 
 from . import deadlines, selectors, services
 from . import workflow as wf
@@ -184,13 +185,14 @@ def case_plan_view(request, case_id: int):
 @login_required
 @require_POST
 def case_link_view(request, case_id: int):
-    """Match a report to a household file by its number (户编号)."""
+    """Match a report to a household file chosen in the picker (or typed by its number)."""
     case = _case(request, case_id)
     _require(request.user, roles.CASE_OPENERS)
-    number = request.POST.get("household_number", "").strip()
-    household = household_selectors.household_find_by_number(user=request.user, number=number)
+    household, error = household_from_picker(user=request.user, data=request.POST)
     if household is None:
-        messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
+        messages.error(
+            request, error or "关联家庭档案:请输入户主姓名或户编号,并从搜索结果中选择一户"
+        )
         return redirect("cases:detail", case_id=case.pk)
     try:
         services.case_link_household(actor=request.user, case=case, household=household)

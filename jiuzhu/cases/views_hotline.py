@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.accounts import roles
 from jiuzhu.accounts.access import require_role as _require
 from jiuzhu.accounts.pages import error_text as _error_text
-from jiuzhu.households import selectors as household_selectors
+from jiuzhu.households.forms import household_from_picker
 from jiuzhu.policies.models import Department
 
 from . import selectors, services
@@ -95,15 +95,11 @@ def ticket_transition_view(request, ticket_id: int):
 @require_POST
 def ticket_open_case_view(request, ticket_id: int):
     ticket = _ticket(request, ticket_id)
-    number = request.POST.get("household_number", "").strip()
-    household = None
-    if number:
-        household = household_selectors.household_find_by_number(
-            user=request.user, number=number
-        )
-        if household is None:
-            messages.error(request, f"户编号:未找到您管辖范围内的家庭档案“{number}”")
-            return redirect("cases:hotline_detail", ticket_id=ticket.pk)
+    # No household chosen: the case is opened from the caller's details.
+    household, error = household_from_picker(user=request.user, data=request.POST)
+    if error:
+        messages.error(request, error)
+        return redirect("cases:hotline_detail", ticket_id=ticket.pk)
     try:
         case = services.ticket_open_case(actor=request.user, ticket=ticket, household=household)
     except (services.CaseError, ValidationError) as exc:

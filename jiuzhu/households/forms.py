@@ -9,11 +9,13 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from jiuzhu.accounts.access import NotFound
 from jiuzhu.core import idnumber
 from jiuzhu.regions.models import Level, Region
 from jiuzhu.validators import guard_text_fields
 
 from . import choices as c
+from . import selectors
 from .crypto import lookup_hash
 from .duplicates import DuplicateIdGuard
 from .models import Household, Member
@@ -157,3 +159,24 @@ def members_cross_check(members: list[dict]) -> list[str]:
         if number:
             seen.add(number)
     return problems
+
+
+def household_from_picker(*, user, data) -> tuple[Household | None, str]:
+    """(household, error) from a form's household picker (households/_picker.html).
+
+    The picker posts the chosen household's id (`household`), checked here against
+    the user's scope again; without its script the clerk's text (`household_q`, or an
+    older form's `household_number`) is taken as a household number. (None, "") when
+    the form names no household; (None, a Chinese message) when it names one the user
+    may not see or that does not exist (the same message for both)."""
+    chosen = (data.get("household") or "").strip()
+    text = (data.get("household_q") or data.get("household_number") or "").strip()
+    try:
+        household = selectors.household_picked(user=user, household_id=chosen, text=text)
+    except NotFound:
+        household = None
+    if household is None and not chosen and text and not text.isdigit():
+        return None, f"家庭档案:请从“{text[:40]}”的搜索结果中选择一户"
+    if household is None and (chosen or text):
+        return None, f"家庭档案:未找到您管辖范围内的家庭档案“{text[:40] or chosen[:20]}”"
+    return household, ""

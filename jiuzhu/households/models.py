@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Right
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -261,6 +262,9 @@ class Member(models.Model):
                 opclasses=["int8_ops", "varchar_pattern_ops"],
                 name="member_household_name_idx",
             ),
+            # The household picker finds a person by the last four characters of the
+            # ID number (the part a masked number shows): selectors.household_pick.
+            models.Index(Right("id_masked", 4), models.F("household"), name="member_id_tail_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models.functions import Right, Substr
 
 from jiuzhu.accounts.access import NotFound, pk_of
 from jiuzhu.accounts.roles import can_read_households
@@ -125,6 +125,62 @@ def household_find_by_number(*, user, number: str) -> Household | None:
     if not number:
         return None
     return household_scope(user=user).filter(number=number).first()
+
+
+PICK_LIMIT = 8  # results a picker shows: enough to choose from on a phone
+_ID_TAIL = re.compile(r"^\d{3}[\dXx]$")  # the last four characters of an ID number
+
+
+@dataclass
+class Pick:
+    """One household a picker offers, with the member it is told apart by (the one
+    whose ID number ends as searched, else the head): name and masked ID number."""
+
+    household: Household
+    person: str
+    id_masked: str
+
+
+def household_pick(*, user, q: str) -> list[Pick]:
+    """Households in the user's scope for a picker's search text: a name (or its first
+    characters), a household number (or its first digits), a village's name, a full ID
+    number, or the last four characters of a member's ID number. At most PICK_LIMIT;
+    ID numbers only masked."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    people: dict[int, tuple[str, str]] = {}
+    if _ID_TAIL.match(q):
+        matched = (
+            Member.objects.annotate(tail=Right("id_masked", 4))
+            .filter(tail=q.upper(), household__in=household_scope(user=user))
+            .order_by("-household_id", "id")
+            .values_list("household_id", "name", "id_masked")[: PICK_LIMIT * 4]
+        )
+        for household_id, name, masked in matched:
+            people.setdefault(household_id, (name, masked))
+        qs = household_scope(user=user).filter(id__in=list(people)[:PICK_LIMIT])
+    else:
+        qs = household_list(user=user, q=q)
+    found = list(qs.select_related("village", "village__parent").order_by("-id")[:PICK_LIMIT])
+    heads = Member.objects.filter(
+        household__in=[h.pk for h in found if h.pk not in people], relation=c.Relation.HEAD
+    ).values_list("household_id", "name", "id_masked")
+    for household_id, name, masked in heads:
+        people.setdefault(household_id, (name, masked))
+    return [Pick(h, *people.get(h.pk, ("", ""))) for h in found]
+
+
+def household_picked(*, user, household_id: str = "", text: str = "") -> Household | None:
+    """The household a form's picker chose (its id, checked against the scope), or —
+    without the picker's script — the one whose household number was typed; None when
+    the form names none. A chosen id outside the scope raises NotFound, as a missing one."""
+    if (household_id or "").strip():
+        return access_household_by_id(user=user, household_id=household_id.strip())
+    text = (text or "").strip()
+    if text.isdigit():
+        return household_find_by_number(user=user, number=text)
+    return None
 
 
 def dashboard_rows(*, user) -> list[dict]:

@@ -7,6 +7,7 @@ app_name = "households"
 urlpatterns = [
     path("", views.household_list_view, name="list"),
     path("new/", views.household_edit_view, name="create"),
+    path("pick/", views.household_pick_view, name="pick"),
     path("<int:household_id>/", views.household_detail_view, name="detail"),
     path("<int:household_id>/edit/", views.household_edit_view, name="edit"),
     path("members/<int:member_id>/reveal/", views.member_reveal_view, name="reveal"),

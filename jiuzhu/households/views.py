@@ -27,12 +27,14 @@ from jiuzhu.accounts.roles import (
     can_view_dashboard,
 )
 from jiuzhu.accounts.scope import region_scope, township_choices, village_choices
+from jiuzhu.core.text import query_text
 from jiuzhu.regions.models import Level
 
 from . import choices as c
 from . import selectors, services
 from .duplicates import DuplicateIdGuard
 from .forms import MEMBER_FIELDS, HouseholdForm, MemberForm, members_cross_check
+from .listing import ListChoice, ListOptions, SortedRows
 from .models import Household, Member
 from .searches import search_recall, search_remember
 
@@ -54,9 +56,25 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # Unordered: any cap+1 rows will do, so PostgreSQL may take the cheapest.
-        found = self.object_list.order_by()[: self.cap + 1].count()
+        if isinstance(self.object_list, SortedRows):
+            found = self.object_list.count_upto(self.cap)
+        else:
+            found = self.object_list.order_by()[: self.cap + 1].count()
         self.capped = found > self.cap
         return min(found, self.cap)
+
+
+def page_links(page, *, around: int = 2) -> list[int | None]:
+    """The page numbers the pager links: the first, the last and a few around the
+    current one; None where numbers are left out (shown as …)."""
+    last, here = page.paginator.num_pages, page.number
+    shown = sorted({1, last, *range(max(1, here - around), min(last, here + around) + 1)})
+    links: list[int | None] = []
+    for n in shown:
+        if links and n - links[-1] > 1:
+            links.append(None)
+        links.append(n)
+    return links
 
 
 def _require_reader(user) -> None:
@@ -85,9 +103,11 @@ def _wants_fragment(request) -> bool:
     )
 
 
-def _list_query(*, token: str, region: str, tag: str) -> str:
-    """The list's query string: the search token, never the search text."""
-    return urlencode({k: v for k, v in (("s", token), ("region", region), ("tag", tag)) if v})
+def _list_query(*, token: str, region: str, tag: str, choice: ListChoice | None = None) -> str:
+    """The list's query string: the search token (never the search text), the filters
+    and the sort, all but the page."""
+    pairs = [(k, v) for k, v in (("s", token), ("region", region), ("tag", tag)) if v]
+    return urlencode(pairs + (choice.query_items() if choice else []))
 
 
 @login_required
@@ -100,15 +120,19 @@ def household_list_view(request):
     data = request.POST if request.method == "POST" else request.GET
     region = data.get("region", "")
     tag = data.get("tag", "")
+    options = ListOptions.collect()
+    choice = options.choose(data)
     if request.method == "POST" or "q" in request.GET:
         # An old link or a hand-typed ?q= is moved off the URL at once, like a post.
         q = data.get("q", "").strip()
         token = search_remember(session=request.session, text=q)
         url = reverse("households:list")
-        query = _list_query(token=token, region=region, tag=tag)
+        query = _list_query(token=token, region=region, tag=tag, choice=choice)
         url += f"?{query}" if query else ""
         if request.method == "POST" and _wants_fragment(request):
-            response = _list_response(request, q=q, token=token, region=region, tag=tag)
+            response = _list_response(
+                request, q=q, token=token, region=region, tag=tag, options=options, choice=choice
+            )
             response["HX-Push-Url"] = url
             return response
         response = HttpResponseRedirect(url)
@@ -118,22 +142,38 @@ def household_list_view(request):
     q = search_recall(session=request.session, token=token)
     return _list_response(
         request, q=q or "", token=token if q else "", region=region, tag=tag,
-        expired=q is None, page_number=request.GET.get("page"),
+        options=options, choice=choice, expired=q is None, page_number=request.GET.get("page"),
     )  # fmt: skip
 
 
 def _list_response(
-    request, *, q, token, region, tag, expired=False, page_number=None
+    request, *, q, token, region, tag, options, choice, expired=False, page_number=None
 ) -> HttpResponse:
-    qs = selectors.household_list(user=request.user, q=q, region=region, tag=tag)
+    qs = options.apply(
+        selectors.household_list(user=request.user, q=q, region=region, tag=tag), choice
+    )
     cap = SEARCH_COUNT_CAP if q else LIST_COUNT_CAP
-    page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(page_number)
+    # get_page: a page number past the end shows the last page, one that is not a number the first.
+    page = CappedPaginator(SortedRows(qs, choice.sort), PAGE_SIZE, cap=cap).get_page(page_number)
+    headers, cells = options.row_details([h.pk for h in page.object_list])
     context = {
         "page": page,
+        "rows": [(h, list(zip(headers, cells[h.pk], strict=True))) for h in page.object_list],
+        "detail_headers": headers,
+        "page_links": page_links(page),
         "q": q,
         "region": region,
         "tag": tag,
-        "query": _list_query(token=token, region=region, tag=tag),
+        "choice": choice,
+        "filtered": bool(q or region or tag or choice.query_items()),
+        "query": _list_query(token=token, region=region, tag=tag, choice=choice),
+        # The ledger export follows the search, region and tag (not the sort or the
+        # assessment's filters, which it does not read).
+        "export_query": _list_query(token=token, region=region, tag=tag),
+        "query_items": [
+            *((k, v) for k, v in (("s", token), ("region", region), ("tag", tag)) if v),
+            *choice.query_items(),
+        ],
         "search_expired": expired,
         "can_export": can_export(request.user),
     }
@@ -142,6 +182,8 @@ def _list_response(
     region_options = _region_filter_options(request.user)
     context |= {
         "tags": c.TAGS,
+        "sorts": options.sorts,
+        "list_filters": options.filters,
         "region_options": region_options,
         # One village and nothing above it: a region filter would offer no choice.
         "show_region_filter": sum(len(vs) + (t is not None) for t, vs in region_options) > 1,
@@ -149,6 +191,17 @@ def _list_response(
         "can_import": can_import(request.user),
     }
     return render(request, "households/list.html", context)
+
+
+@login_required
+@require_POST  # posted (with the CSRF token): a search text may be an ID number
+def household_pick_view(request):
+    """The household picker's results (households/_picker.html): households in the
+    user's scope for the text typed, ID numbers masked."""
+    _require_reader(request.user)
+    q = query_text(request.POST.get("household_q", ""))[:64]
+    picks = selectors.household_pick(user=request.user, q=q)
+    return render(request, "households/_pick_results.html", {"picks": picks, "q": q.strip()})
 
 
 @login_required
