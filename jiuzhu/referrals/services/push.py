@@ -243,8 +243,8 @@ def _lock(cursor, tables: list[str]) -> float:
     raise ValidationError("季度推送:转介、家庭或政策表长时间被占用,请稍后重试")
 
 
-def _orphans(cursor, rows: pl.DataFrame) -> list[str]:
-    """What the frame names that its table does not hold: one query per key column."""
+def _orphans(cursor, *frames: pl.DataFrame) -> list[str]:
+    """What the frames name that its table does not hold: one query per key column."""
     from django.db import connection
 
     qn = connection.ops.quote_name
@@ -253,7 +253,8 @@ def _orphans(cursor, rows: pl.DataFrame) -> list[str]:
         if f.column not in _PROVEN[0][1]:
             continue
         target = f.target_field
-        keys = rows.get_column(f.column).unique().drop_nulls().to_list()
+        frame = next(x for x in frames if f.column in x.columns)
+        keys = frame.get_column(f.column).unique().drop_nulls().to_list()
         cast = "bigint" if target.get_internal_type() in ("AutoField", "BigAutoField") else "text"
         cursor.execute(
             f"SELECT COUNT(*) FROM unnest(%s::{cast}[]) AS k(v) WHERE NOT EXISTS "  # noqa: S608
@@ -279,16 +280,20 @@ def _push_write_postgres(rows: pl.DataFrame, *, now: dt.datetime) -> dict[str, i
     table, events = qn(Referral._meta.db_table), qn(ReferralEvent._meta.db_table)
     tag = uuid.uuid4().hex[:12]
     stage, per_policy = qn(f"referral_push_{tag}"), qn(f"referral_push_policy_{tag}")
-    # Sorted as the unique and the inbox indexes are: their pages fill in order.
-    rows = rows.sort("department_id", "household_id", "policy_id")
     varying = ["household_id", "village_id", "policy_id"]
-    policies = rows.drop("household_id", "village_id").unique()
-    if policies.get_column("policy_id").is_duplicated().any():  # pragma: no cover - guard
-        raise TypeError("季度推送:除家庭与村外,每项政策的转介列应相同")
+    # Every other column is the policy's or the push's (_push_frame): one row per policy,
+    # checked here, so only three columns go through COPY.
+    constant = rows.group_by("policy_id").agg(pl.all().exclude(varying).n_unique())
+    if constant.height and constant.drop("policy_id").max_horizontal().max() > 1:
+        raise TypeError("季度推送:除家庭与村外,每项政策的转介列应相同")  # pragma: no cover
+    policies = rows.drop("household_id", "village_id").unique(subset="policy_id", keep="first")
     names = rows.columns
+    # By household: its index and the unique one fill in order, the village index at
+    # each village's right edge.
+    rows = rows.select(varying).sort("household_id", "policy_id")
     text = [
         f.column for f in Referral._meta.concrete_fields
-        if f.column in rows.columns and not f.null
+        if f.column in policies.columns and not f.null
         and f.get_internal_type() in ("CharField", "TextField")
     ]  # fmt: skip
     steps = {}
@@ -307,7 +312,7 @@ def _push_write_postgres(rows: pl.DataFrame, *, now: dt.datetime) -> dict[str, i
         with raw.cursor() as c, c.copy(
             f"COPY {stage} ({', '.join(qn(x) for x in varying)}) FROM STDIN WITH (FORMAT csv)"
         ) as copy:  # fmt: skip
-            for part in rows.select(varying).iter_slices(200_000):
+            for part in rows.iter_slices(200_000):
                 copy.write(part.write_csv(include_header=False))
         forced = ", ".join(qn(x) for x in text if x in policies.columns)
         with raw.cursor() as c, c.copy(
@@ -325,7 +330,7 @@ def _push_write_postgres(rows: pl.DataFrame, *, now: dt.datetime) -> dict[str, i
         steps["lock"] = _lock(cursor, [Referral._meta.db_table, ReferralEvent._meta.db_table,
                                        *_parents()])  # fmt: skip
         t0 = time.perf_counter()
-        missing = _orphans(cursor, rows)
+        missing = _orphans(cursor, rows, policies)
         if missing:
             gone = ";".join(missing)
             raise ValidationError(f"季度推送:匹配之后有记录已不存在({gone}),请重新推送")
