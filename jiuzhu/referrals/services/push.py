@@ -2,7 +2,7 @@
 eligible for a department's policy and not receiving it gets one referral per
 (household, policy) per quarter, set-based from the match to the tables. The rows
 follow the rules of every referral (sends.referral_deadline, sends.referral_need_of,
-their channel); only the writing is its own, for speed."""
+their channel); only the writing is its own, for speed (decision 0008)."""
 
 from __future__ import annotations
 
@@ -447,8 +447,9 @@ def referral_push_quarter(
     is matched at once (jiuzhu.policies.matching, vectorised).
 
     Set-based from the match to the tables: the rows are one Polars frame
-    (_push_frame), written by COPY on PostgreSQL (executemany elsewhere), and
-    each referral's push event by INSERT … SELECT — no Python object per row.
+    (_push_frame), written by COPY and one INSERT … SELECT with their push events
+    on PostgreSQL, its foreign keys proven set-based (executemany elsewhere) — no
+    Python object and no foreign-key query per row.
     `limit_per_department` caps what each department receives for the quarter
     (counting what it already received): the households with the highest
     latest difficulty index first.
