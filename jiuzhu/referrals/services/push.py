@@ -389,8 +389,13 @@ def referral_push_validate() -> float:
         if pending:
             cursor.execute(f"ANALYZE {qn(Referral._meta.db_table)}, "
                            f"{qn(ReferralEvent._meta.db_table)}")  # fmt: skip
+        deferred = pending and connection.in_atomic_block
+        if deferred:  # ALTER TABLE refuses a table with checks still pending
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name_table, name in pending:
             cursor.execute(f"ALTER TABLE {qn(name_table)} VALIDATE CONSTRAINT {qn(name)}")
+        if deferred:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return time.perf_counter() - t0
 
 
