@@ -193,7 +193,11 @@ def main() -> None:
             quarter=args.quarter, match=match, limit_per_department=args.limit_per_department
         )
         seconds["push"] = time.perf_counter() - t0
-        seconds["commit"] = seconds["push"] - seconds["frame"] - seconds["write"]
+        steps = dict(push.STEPS)
+        seconds["validate"] = steps.pop("validate", 0.0)
+        seconds["commit"] = (
+            seconds["push"] - seconds["frame"] - seconds["write"] - seconds["validate"]
+        )
     written = sum(counts.values())
     total = seconds["match"] + seconds["push"]
     inner = ",".join(f"{k} {v:.1f}s" for k, v in match.seconds.items())
@@ -201,8 +205,12 @@ def main() -> None:
           f"{seconds['match']:6.1f} 秒({inner})", flush=True)  # fmt: skip
     if args.path == "new":
         print(f"  建表(Polars):{seconds['frame']:6.1f} 秒", flush=True)
-        print(f"  写入(COPY + INSERT…SELECT + 事件):{seconds['write']:6.1f} 秒;"
-              f"提交 {seconds['commit']:.1f} 秒", flush=True)  # fmt: skip
+        labels = {"stage": "COPY 入临时表", "lock": "等锁", "prove": "整批核对外键目标",
+                  "insert": "INSERT…SELECT 转介 + 流转记录", "restore": "恢复外键(NOT VALID)"}  # fmt: skip
+        inner = ",".join(f"{labels.get(k, k)} {v:.1f}s" for k, v in steps.items())
+        print(f"  写入:{seconds['write']:6.1f} 秒({inner})", flush=True)
+        print(f"  提交:{seconds['commit']:6.1f} 秒", flush=True)
+        print(f"  提交后整表校验外键(VALIDATE CONSTRAINT):{seconds['validate']:6.1f} 秒", flush=True)
     else:
         print(f"  推送(逐条对象 + bulk_create):{seconds['push']:6.1f} 秒", flush=True)
     print(f"  合计 {total:6.1f} 秒;写入 {written:,} 条转介(及同数流转记录),"

@@ -56,13 +56,15 @@ class Conference(models.Model):
 
 
 class Referral(models.Model):
+    # The foreign keys' indexes are in Meta.indexes (decision 0008): no redundant one,
+    # and none holding the NULLs of the millions of pushed referrals.
     case = models.ForeignKey(
         "cases.Case", verbose_name="个案", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="referrals",
+        related_name="referrals", db_index=False,
     )  # fmt: skip
     conference = models.ForeignKey(
         Conference, verbose_name="个案会商", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="tasks",
+        related_name="tasks", db_index=False,
     )  # fmt: skip
     household = models.ForeignKey(
         "households.Household", verbose_name="家庭", on_delete=models.PROTECT,
@@ -70,11 +72,12 @@ class Referral(models.Model):
     )  # fmt: skip
     # The household's village when sent: the civil-affairs scope follows it (as for cases).
     village = models.ForeignKey(
-        "regions.Region", verbose_name="所在村(居)", on_delete=models.PROTECT, related_name="+"
-    )
+        "regions.Region", verbose_name="所在村(居)", on_delete=models.PROTECT, related_name="+",
+        db_index=False,  # referral_village_id_idx
+    )  # fmt: skip
     department = models.ForeignKey(
         "policies.Department", verbose_name="接收部门", on_delete=models.PROTECT,
-        related_name="referrals",
+        related_name="referrals", db_index=False,  # referral_inbox_idx
     )  # fmt: skip
     policy = models.ForeignKey(
         "policies.Policy", verbose_name="对应政策", null=True, blank=True,
@@ -95,7 +98,7 @@ class Referral(models.Model):
 
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="转介人", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
     )  # fmt: skip
     created_at = models.DateTimeField("转介时间", default=timezone.now)
     status_changed_at = models.DateTimeField("状态变更时间", default=timezone.now)
@@ -116,6 +119,18 @@ class Referral(models.Model):
                 name="referral_village_id_idx",
             ),
             models.Index(fields=["status", "deadline"], name="referral_status_idx"),
+            # Only the referrals that have one (a pushed referral has none of the three).
+            models.Index(
+                fields=["case"], condition=models.Q(case__isnull=False), name="referral_case_idx"
+            ),
+            models.Index(
+                fields=["conference"], condition=models.Q(conference__isnull=False),
+                name="referral_conference_idx",
+            ),  # fmt: skip
+            models.Index(
+                fields=["sent_by"], condition=models.Q(sent_by__isnull=False),
+                name="referral_sent_by_idx",
+            ),  # fmt: skip
         ]
         constraints = [
             # The quarterly push names each (household, policy) once per quarter.
@@ -145,14 +160,26 @@ class ReferralEvent(TimelineEvent):
     STATUS_LABELS = wf.STATUS_LABELS
 
     referral = models.ForeignKey(
-        Referral, verbose_name="转介", on_delete=models.CASCADE, related_name="events"
-    )
+        Referral, verbose_name="转介", on_delete=models.CASCADE, related_name="events",
+        db_index=False,  # referral_event_at_idx
+    )  # fmt: skip
+    # As the timeline's, indexed only where there is one (a push's event has no actor).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", db_index=False,
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "转介流转记录"
         verbose_name_plural = "转介流转记录"
         ordering = ["referral", "at", "id"]
-        indexes = [models.Index(fields=["referral", "at"], name="referral_event_at_idx")]
+        indexes = [
+            models.Index(fields=["referral", "at"], name="referral_event_at_idx"),
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False),
+                name="referral_event_actor_idx",
+            ),  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.referral} {self.action_label}"

@@ -707,3 +707,136 @@ def test_the_push_and_a_send_take_the_need_of_a_policy_the_same_way():
     policy = Policy(code="p", needs=["not-a-need", "medical", "housing"])
     assert services.referral_need_of(policy) == "medical"
     assert services.referral_need_of(Policy(code="q", needs=[])) == ""
+
+
+# --- the push's write on PostgreSQL: keys proven set-based, constraints back (decision 0008) ---
+
+def _referral_foreign_keys() -> list[tuple]:
+    """(table, name, definition, validated) of every foreign key of the two referral tables."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY (%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [[Referral._meta.db_table, ReferralEvent._meta.db_table]],
+        )
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def on_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the push's foreign-key handling is PostgreSQL's")
+
+
+def test_the_push_puts_every_foreign_key_back_as_it_was_and_validates_it(
+    on_postgres, push_setup, django_capture_on_commit_callbacks
+):
+    before = _referral_foreign_keys()
+    assert len(before) == 9 and all(valid for *_, valid in before)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        counts = services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
+    assert sum(counts.values()) == 7
+    # Back in the same transaction, NOT VALID for the keys the push proved itself …
+    after = _referral_foreign_keys()
+    assert [(table, name) for table, name, *_ in after] == [(t, n) for t, n, *_ in before]
+    left = {definition.split("(")[1].split(")")[0] for *_, definition, valid in after if not valid}
+    assert left == {"household_id", "village_id", "department_id", "policy_id", "referral_id"}
+    assert len(callbacks) == 1
+    callbacks[0]()  # … and validated once the caller commits.
+    assert _referral_foreign_keys() == before
+
+
+def test_the_foreign_keys_still_refuse_a_bad_row_after_a_push(on_postgres, push_setup):
+    from django.db import IntegrityError, connection, transaction
+
+    services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
+    pushed = Referral.objects.filter(quarter="2026Q4").first()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            f"UPDATE {Referral._meta.db_table} SET household_id = %s WHERE id = %s",  # noqa: S608
+            [10**12, pushed.pk],
+        )
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            f"INSERT INTO {ReferralEvent._meta.db_table} (referral_id, action, from_status, "  # noqa: S608
+            "to_status, note, at) VALUES (%s, 'push', '', 'sent', '', now())",
+            [10**12],
+        )
+
+
+def test_a_push_naming_a_household_that_is_gone_is_refused_and_writes_nothing(
+    on_postgres, push_setup
+):
+    homes, policies = push_setup["homes"], push_setup["policies"]
+    ghost = pl.DataFrame({"household_id": [10**12], "village_id": [homes[0].village_id]})
+    good = push_setup["match"]
+    match = RegionMatch(
+        households=pl.concat([good.households, ghost]),
+        eligible=pl.concat([good.eligible, pl.DataFrame(
+            {"household_id": [10**12], "push-med": [True], "push-edu": [False],
+             "push-bare": [False]})]),
+        received=pl.concat([good.received, pl.DataFrame(
+            {"household_id": [10**12], "push-med": [False], "push-edu": [False],
+             "push-bare": [False]})]),
+        policies=list(policies.values()),
+    )  # fmt: skip
+    before = _referral_foreign_keys()
+    with pytest.raises(ValidationError, match="家庭 1 个"):
+        services.referral_push_quarter(quarter="2026Q4", match=match)
+    assert not Referral.objects.filter(quarter="2026Q4").exists()
+    assert _referral_foreign_keys() == before
+
+
+def test_a_push_waiting_too_long_for_busy_tables_gives_up_in_chinese(
+    on_postgres, push_setup, monkeypatch
+):
+    import psycopg
+    from django.db import connection
+
+    monkeypatch.setattr(push, "_LOCK_TIMEOUT", "50ms")
+    monkeypatch.setattr(push, "_LOCK_TRIES", 2)
+    monkeypatch.setattr(push.time, "sleep", lambda seconds: None)
+    settings = connection.settings_dict
+    reader = psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"], port=settings["PORT"] or None,
+    )  # fmt: skip
+    try:
+        reader.execute("SELECT COUNT(*) FROM regions_region")  # a reader's open transaction
+        with pytest.raises(ValidationError, match="长时间被占用"):
+            services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
+    finally:
+        reader.close()
+    assert not Referral.objects.filter(quarter="2026Q4").exists()
+    # Once the reader is gone the same push goes through.
+    assert sum(services.referral_push_quarter(
+        quarter="2026Q4", match=push_setup["match"]).values()) == 7  # fmt: skip
+
+
+def test_a_push_stopped_after_its_commit_is_validated_by_the_next(on_postgres, push_setup):
+    from django.db import connection
+
+    services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
+    # Committed, then stopped before validating: the proven keys are left NOT VALID.
+    assert sum(not valid for *_, valid in _referral_foreign_keys()) == 5
+    with connection.cursor() as cursor:  # and a clerk's referral meanwhile is still checked
+        cursor.execute("SAVEPOINT bad")
+        with pytest.raises(Exception, match="foreign key"):
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                f"UPDATE {Referral._meta.db_table} SET village_id = 'nowhere' "  # noqa: S608
+                "WHERE quarter = '2026Q4'"
+            )
+        cursor.execute("ROLLBACK TO SAVEPOINT bad")
+
+    # The next run (nothing new to send this quarter) validates them first.
+    assert services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"]) == {}
+    assert all(valid for *_, valid in _referral_foreign_keys())
