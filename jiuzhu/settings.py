@@ -166,6 +166,11 @@ AUTHENTICATION_BACKENDS = [
 # 公示期: days a county-approved case is publicised in its village before help starts
 # (最低生活保障审核确认办法: 公示期为7天).
 PUBLICITY_DAYS = int(os.environ.get("JIUZHU_PUBLICITY_DAYS", "7"))
+# A quarterly push writing at least this many referrals locks the referral tables and their
+# parents while it writes, with its foreign keys proven set-based (fast, but pages reading
+# households wait for the write); a smaller one keeps the per-row checks and locks nothing
+# (decision 0008). 0: always the locked write.
+PUSH_LOCKED_WRITE_ROWS = int(os.environ.get("JIUZHU_PUSH_LOCKED_WRITE_ROWS", "1000000"))
 
 # One person, one file: refusing a duplicate ID number tells that the person is on
 # file. More than this many refusals of numbers on file outside the user's regions

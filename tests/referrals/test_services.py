@@ -516,8 +516,13 @@ def push_setup(household, village, departments):
     return {"homes": homes, "policies": {"med": med, "edu": edu, "bare": bare}, "match": match}
 
 
-def test_the_set_based_push_writes_exactly_the_rows_the_row_by_row_push_did(push_setup):
+@pytest.mark.parametrize("locked_rows", [0, 10**6], ids=["locked-write", "checked-write"])
+def test_the_set_based_push_writes_exactly_the_rows_the_row_by_row_push_did(
+    push_setup, settings, locked_rows
+):
     from django.db import transaction
+
+    settings.PUSH_LOCKED_WRITE_ROWS = locked_rows
 
     class Undo(Exception):
         pass
@@ -726,11 +731,46 @@ def _referral_foreign_keys() -> list[tuple]:
 
 
 @pytest.fixture
-def on_postgres():
+def on_postgres(settings):
+    """PostgreSQL, and the locked write of a province's push even for these few rows."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("the push's foreign-key handling is PostgreSQL's")
+    settings.PUSH_LOCKED_WRITE_ROWS = 0
+
+
+def _busy_reader():
+    """Another session with an open transaction that has read the regions table."""
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    reader = psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"], port=settings["PORT"] or None,
+    )  # fmt: skip
+    reader.execute("SELECT COUNT(*) FROM regions_region")
+    return reader
+
+
+def test_a_county_sized_push_keeps_its_foreign_keys_and_makes_nobody_wait(
+    push_setup, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the push's foreign-key handling is PostgreSQL's")
+    before = _referral_foreign_keys()
+    reader = _busy_reader()  # the locked write would wait for this reader
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            counts = services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
+    finally:
+        reader.close()
+    assert sum(counts.values()) == 7
+    assert "lock" not in push.STEPS and "prove" not in push.STEPS
+    assert _referral_foreign_keys() == before
 
 
 def test_the_push_puts_every_foreign_key_back_as_it_was_and_validates_it(
@@ -798,19 +838,11 @@ def test_a_push_naming_a_household_that_is_gone_is_refused_and_writes_nothing(
 def test_a_push_waiting_too_long_for_busy_tables_gives_up_in_chinese(
     on_postgres, push_setup, monkeypatch
 ):
-    import psycopg
-    from django.db import connection
-
     monkeypatch.setattr(push, "_LOCK_TIMEOUT", "50ms")
     monkeypatch.setattr(push, "_LOCK_TRIES", 2)
     monkeypatch.setattr(push.time, "sleep", lambda seconds: None)
-    settings = connection.settings_dict
-    reader = psycopg.connect(
-        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
-        host=settings["HOST"], port=settings["PORT"] or None,
-    )  # fmt: skip
+    reader = _busy_reader()
     try:
-        reader.execute("SELECT COUNT(*) FROM regions_region")  # a reader's open transaction
         with pytest.raises(ValidationError, match="长时间被占用"):
             services.referral_push_quarter(quarter="2026Q4", match=push_setup["match"])
     finally:

@@ -12,6 +12,7 @@ import re
 import time
 
 import polars as pl
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -296,6 +297,9 @@ def _push_write_postgres(rows: pl.DataFrame, *, now: dt.datetime) -> dict[str, i
         if f.column in policies.columns and not f.null
         and f.get_internal_type() in ("CharField", "TextField")
     ]  # fmt: skip
+    # Below settings.PUSH_LOCKED_WRITE_ROWS (a county's push) the foreign keys check each
+    # row as usual and nobody waits; above it (a province's) the locked write.
+    locked = rows.height >= settings.PUSH_LOCKED_WRITE_ROWS
     steps = {}
     connection.ensure_connection()
     with connection.cursor() as cursor:
@@ -323,21 +327,25 @@ def _push_write_postgres(rows: pl.DataFrame, *, now: dt.datetime) -> dict[str, i
         cursor.execute(f"ANALYZE {per_policy}")
         steps["stage"] = time.perf_counter() - t0
 
-        # Whatever the caller's transaction left deferred is checked now (ALTER TABLE
-        # refuses a table with pending checks); the keys still checked by trigger (the
-        # nullable ones) are checked at the end of each statement below.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        steps["lock"] = _lock(cursor, [Referral._meta.db_table, ReferralEvent._meta.db_table,
-                                       *_parents()])  # fmt: skip
-        t0 = time.perf_counter()
-        missing = _orphans(cursor, rows, policies)
-        if missing:
-            gone = ";".join(missing)
-            raise ValidationError(f"季度推送:匹配之后有记录已不存在({gone}),请重新推送")
-        keys = [fk for model, columns in _PROVEN for fk in _foreign_keys(cursor, model, columns)]
-        for name_table, name, _ in keys:
-            cursor.execute(f"ALTER TABLE {qn(name_table)} DROP CONSTRAINT {qn(name)}")
-        steps["prove"] = time.perf_counter() - t0
+        keys = []
+        if locked:
+            # Whatever the caller's transaction left deferred is checked now (ALTER TABLE
+            # refuses a table with pending checks); the keys still checked by trigger (the
+            # nullable ones) are checked at the end of each statement below.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            steps["lock"] = _lock(cursor, [Referral._meta.db_table,
+                                           ReferralEvent._meta.db_table, *_parents()])  # fmt: skip
+            t0 = time.perf_counter()
+            missing = _orphans(cursor, rows, policies)
+            if missing:
+                gone = ";".join(missing)
+                raise ValidationError(f"季度推送:匹配之后有记录已不存在({gone}),请重新推送")
+            keys = [
+                fk for model, columns in _PROVEN for fk in _foreign_keys(cursor, model, columns)
+            ]
+            for name_table, name, _ in keys:
+                cursor.execute(f"ALTER TABLE {qn(name_table)} DROP CONSTRAINT {qn(name)}")
+            steps["prove"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         cursor.execute("SET LOCAL work_mem = '64MB'")
@@ -361,9 +369,11 @@ def _push_write_postgres(rows: pl.DataFrame, *, now: dt.datetime) -> dict[str, i
             cursor.execute(
                 f"ALTER TABLE {qn(name_table)} ADD CONSTRAINT {qn(name)} {definition} NOT VALID"
             )
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
+        if locked:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
         cursor.execute(f"DROP TABLE {stage}, {per_policy}")
         steps["restore"] = time.perf_counter() - t0
+    STEPS.clear()
     STEPS.update(steps)
     return counts
 
