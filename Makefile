@@ -64,6 +64,7 @@ bench: setup
 	DATABASE_URL=$(PG_URL) $(PY) bench/push_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/inbox_bench.py
 	DATABASE_URL=$(PG_URL) $(PY) bench/case_deadlines_bench.py
+	DATABASE_URL=$(PG_URL) $(PY) bench/list_bench.py --households 1000000 --reuse --requests 20
 	DATABASE_URL=$(PG_URL) $(PY) bench/load_bench.py
 	$(PY) bench/spreadsheet_limits_bench.py
 

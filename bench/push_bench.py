@@ -210,7 +210,9 @@ def main() -> None:
         inner = ",".join(f"{labels.get(k, k)} {v:.1f}s" for k, v in steps.items())
         print(f"  写入:{seconds['write']:6.1f} 秒({inner})", flush=True)
         print(f"  提交:{seconds['commit']:6.1f} 秒", flush=True)
-        print(f"  提交后整表校验外键(VALIDATE CONSTRAINT):{seconds['validate']:6.1f} 秒", flush=True)
+        print(
+            f"  提交后整表校验外键(VALIDATE CONSTRAINT):{seconds['validate']:6.1f} 秒", flush=True
+        )
     else:
         print(f"  推送(逐条对象 + bulk_create):{seconds['push']:6.1f} 秒", flush=True)
     print(f"  合计 {total:6.1f} 秒;写入 {written:,} 条转介(及同数流转记录),"
