@@ -66,6 +66,20 @@ def test_the_hardship_index_sorts_high_to_low_and_unassessed_households_come_las
     assert shown == [*expected, spread[-1].pk]
 
 
+def test_the_number_sort_goes_by_village_then_number_across_the_county(county, county_staff):
+    first, second = county["villages"][0].code, county["villages"][1].code
+    homes = [make_household(village=v) for v in (second, first, second, first)]
+    assert all(h.number.startswith(h.village_id) for h in homes)
+    # A household that moved keeps its number and sorts with its new village.
+    moved = homes[0]
+    Household.objects.filter(pk=moved.pk).update(village_id=first)
+    shown = [pk for pk in _listed(client_for(county_staff), sort="number") if pk in
+             {h.pk for h in homes}]  # fmt: skip
+    place = {h.pk: (first if h.pk == moved.pk else h.village_id, h.number) for h in homes}
+    assert shown == sorted(place, key=place.get)
+    assert shown[-1] == homes[2].pk  # the one household left in the second village
+
+
 def test_the_hardship_index_sorts_low_to_high_as_well(spread, township):
     shown = _listed(client_for(township), sort="index_asc")
     assessed = sorted((h.pk for h in spread[:-1]), key=lambda pk: (_index(pk), pk))
