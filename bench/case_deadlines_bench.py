@@ -14,7 +14,6 @@ registry only). The cases it writes replace every case of that database.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -39,16 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     import registry_bench
 
-    url = registry_bench.bench_url(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jiuzhu")
-    )
-    registry_bench.create_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.settings")
-    os.environ.setdefault("JIUZHU_LOG_LEVEL", "ERROR")
-    import django
-
-    django.setup()
+    registry_bench.django_on_bench_db()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

@@ -18,7 +18,6 @@ clerk (the whole county) and as a township clerk (one township); p50/p95 per var
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -102,16 +101,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=530128)
     args = parser.parse_args()
 
-    url = registry_bench.bench_url(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jiuzhu")
-    )
-    registry_bench.create_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.settings")
-    os.environ.setdefault("JIUZHU_LOG_LEVEL", "ERROR")
-    import django
-
-    django.setup()
+    registry_bench.django_on_bench_db()
     from django.conf import settings
     from django.test import Client
 

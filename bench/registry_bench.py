@@ -44,6 +44,20 @@ def create_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
+def django_on_bench_db() -> str:
+    """Create the bench database if needed, point Django at it and set it up; its URL.
+    (DATABASE_URL only names the server.)"""
+    url = bench_url(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jiuzhu"))
+    create_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.settings")
+    os.environ.setdefault("JIUZHU_LOG_LEVEL", "ERROR")
+    import django
+
+    django.setup()
+    return url
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = (len(ordered) - 1) * q
