@@ -23,10 +23,6 @@ from .models import Circle, LatestAssessment
 from .services import active_model_version
 
 ASSESSED = Q(latest_assessment__isnull=False)
-# The statistics' order (seed 002's table), so the two pages list causes alike.
-CAUSE_ORDER = ("illness", "disability", "schooling", "housing", "disaster", "employment",
-               "skills", "labour", "other")  # fmt: skip
-assert set(CAUSE_ORDER) == set(FACTORS)
 
 
 def _cause(value: str) -> Q:
@@ -73,7 +69,7 @@ FACETS = ListFacets(
         ),
     ),  # fmt: skip
     filters=(
-        ListFilter("cause", "致困原因", tuple((f, FACTOR_LABELS[f]) for f in CAUSE_ORDER), _cause),
+        ListFilter("cause", "致困原因", tuple((f, FACTOR_LABELS[f]) for f in FACTORS), _cause),
         ListFilter(
             "circle", "圈层", tuple((str(v), label) for v, label in Circle.choices), _circle
         ),

@@ -20,7 +20,7 @@ the same answer; tests check it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -354,17 +354,12 @@ def _explain(node: Mapping, record: Mapping, members: Sequence[Mapping]) -> Expl
     kind = _member_kind(node)
     if kind:
         parts = tuple(
-            _with_member(_explain(node[kind], m, ()), i) for i, m in enumerate(members)
+            replace(_explain(node[kind], m, ()), member=i) for i, m in enumerate(members)
         )  # fmt: skip
         hit = any(p.ok for p in parts)
         return Explained(kind, hit if kind == "member" else not hit, parts, node)
     actual = record.get(node["field"])
     return Explained("test", _compare(node["op"], actual, node["value"]), (), node, actual)
-
-
-def _with_member(explained: Explained, index: int) -> Explained:
-    return Explained(explained.kind, explained.ok, explained.parts, explained.node,
-                     explained.actual, index)  # fmt: skip
 
 
 def explain(condition: Mapping, household: Mapping, members: Sequence[Mapping]) -> Explained:

@@ -114,8 +114,9 @@ def _money(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _fact(node: Mapping, actual: Any, household: Mapping) -> str:
-    """What the household's value is, in words, for one test (without who has it)."""
+def _fact(node: Mapping, actual: Any, household: Mapping, ok: bool) -> str:
+    """What the household's value is, in words, for one test (without who has it);
+    `ok` whether the test held (explain's answer)."""
     name, op, value = node["field"], node["op"], node["value"]
     spec = FIELDS[name]
     if name in ("below_standard", "below_edge"):
@@ -133,20 +134,12 @@ def _fact(node: Mapping, actual: Any, household: Mapping) -> str:
         return yes if actual else no
     shown = value_text(name, actual)
     if spec.kind in ("int", "num"):
-        if actual is None or op in ("eq", "ne", "in", "not_in") or not _compares(op, actual, value):
+        if actual is None or op in ("eq", "ne", "in", "not_in") or not ok:
             return f"{spec.label} {shown}"
         return f"{spec.label} {shown},{OPERATORS[op]} {value_text(name, value)}"
     if spec.kind == "code":
         return f"{spec.label}为{shown}"
     return f"{spec.label}:{shown}"
-
-
-def _compares(op: str, actual: Any, value: Any) -> bool:
-    try:
-        return {"lt": actual < value, "le": actual <= value, "gt": actual > value,
-                "ge": actual >= value}[op]  # fmt: skip
-    except TypeError:
-        return False
 
 
 def _who(members: list[Mapping] | tuple, index: int | None) -> str:
@@ -159,7 +152,7 @@ def _who(members: list[Mapping] | tuple, index: int | None) -> str:
 
 
 def _test_line(e: Explained, household: Mapping, state: str, who: str = "") -> Line:
-    fact = _fact(e.node, e.actual, household)
+    fact = _fact(e.node, e.actual, household, e.ok)
     text = f"{who} {fact}" if who else fact
     if state == UNMET:
         text += f"(需{_requirement(e.node)})"
