@@ -103,11 +103,15 @@ def _wants_fragment(request) -> bool:
     )
 
 
-def _list_query(*, token: str, region: str, tag: str, choice: ListChoice | None = None) -> str:
-    """The list's query string: the search token (never the search text), the filters
-    and the sort, all but the page."""
+def _list_pairs(*, token: str, region: str, tag: str, choice: ListChoice | None = None) -> list:
+    """The list's query parameters: the search token (never the search text), the
+    filters and the sort, all but the page."""
     pairs = [(k, v) for k, v in (("s", token), ("region", region), ("tag", tag)) if v]
-    return urlencode(pairs + (choice.query_items() if choice else []))
+    return pairs + (choice.query_items() if choice else [])
+
+
+def _list_query(**kwargs) -> str:
+    return urlencode(_list_pairs(**kwargs))
 
 
 @login_required
@@ -170,10 +174,7 @@ def _list_response(
         # The ledger export follows the search, region and tag (not the sort or the
         # assessment's filters, which it does not read).
         "export_query": _list_query(token=token, region=region, tag=tag),
-        "query_items": [
-            *((k, v) for k, v in (("s", token), ("region", region), ("tag", tag)) if v),
-            *choice.query_items(),
-        ],
+        "query_items": _list_pairs(token=token, region=region, tag=tag, choice=choice),
         "search_expired": expired,
         "can_export": can_export(request.user),
     }
